@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
-from api.pagination import page_of
+from api.pagination import Blueprint, page_of
 from engine import audit
 
 URL = "/audit"

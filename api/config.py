@@ -8,8 +8,6 @@ it (typed after the default), and `create_app(overrides)` overrides both.
 | MAX_UPLOAD_BYTES | 16 MiB | largest request body (BPMN, attachments, event batches) → 413 above |
 | LOG_LEVEL | INFO | level of the `etalon` loggers |
 | TOKEN_TTL_DAYS | 90 | lifetime of API tokens created without an explicit expiry |
-| PAGE_SIZE | 50 | default page size of lists (`page_size` may ask for up to MAX_PAGE_SIZE) |
-| MAX_PAGE_SIZE | 500 | largest page size a client may ask for |
 """
 
 from __future__ import annotations
@@ -25,8 +23,6 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 16 * 1024 * 1024,
     "LOG_LEVEL": "INFO",
     "TOKEN_TTL_DAYS": 90,
-    "PAGE_SIZE": 50,
-    "MAX_PAGE_SIZE": 500,
 }
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from api.auth import public
 from api.db import db
 from api.errors import error_response
+from api.pagination import Blueprint
 
 URL = "/health"
 blp = Blueprint("health", __name__, description="Service health")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from api.auth import current_actor
 from api.db import db
+from api.pagination import Blueprint
 from engine import org
 from engine.access import ADMIN, require_role
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor
 from api.db import db
-from api.pagination import page_of
+from api.pagination import Blueprint, page_of
 from engine import org
 from models import PersonKind
 

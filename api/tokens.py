@@ -6,12 +6,11 @@ import datetime as dt
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor
 from api.db import db
-from api.pagination import page_of
+from api.pagination import Blueprint, page_of
 from engine import identity, org
 from engine.errors import Forbidden
 from models import Person
