@@ -40,7 +40,9 @@ class _Graph:
     """Successors and predecessors of the nodes of one container, by element."""
 
     def __init__(self, container: Container) -> None:
-        by_id = {n.get("id"): n for n in container.nodes if n.get("id")}
+        by_id: dict[str | None, etree._Element] = {}
+        for n in container.nodes:
+            by_id.setdefault(n.get("id"), n)  # the first of duplicates, as references resolve
         self.succ: dict[etree._Element, list[etree._Element]] = {n: [] for n in container.nodes}
         self.pred: dict[etree._Element, list[etree._Element]] = {n: [] for n in container.nodes}
         self.outgoing: dict[etree._Element, list[etree._Element]] = {}
@@ -110,7 +112,7 @@ def check_flow(index: DocumentIndex) -> Iterator[Problem]:
         graph = _Graph(container)
         yield from _check_start_end(container)
         if localname(container.element) != "adHocSubProcess":
-            yield from _check_reachability(container, graph)
+            yield from _check_reachability(index, container, graph)
         yield from _check_gateways(container, graph)
 
 
@@ -133,7 +135,9 @@ def _check_start_end(container: Container) -> Iterator[Problem]:
             )
 
 
-def _check_reachability(container: Container, graph: _Graph) -> Iterator[Problem]:
+def _check_reachability(
+    index: DocumentIndex, container: Container, graph: _Graph
+) -> Iterator[Problem]:
     nodes = container.nodes
     starts = [n for n in nodes if localname(n) == "startEvent"]
     if not starts:
@@ -146,33 +150,62 @@ def _check_reachability(container: Container, graph: _Graph) -> Iterator[Problem
         ]
     roots = starts + [n for n in nodes if _is_free_standing(n)]
     reached = _walk(roots, graph.succ)
+
+    def clash(node: etree._Element) -> bool:
+        # Flows to a duplicated id reach only one of its holders; id.duplicate says why.
+        return len(index.by_id.get(node.get("id") or "", ())) > 1
+
     for node in nodes:
-        if node in reached:
-            continue
-        if localname(node) == "boundaryEvent" and graph.pred[node]:
-            continue  # its activity is reported; one message per cause
-        yield Problem(
-            "flow.unreachable",
-            ERROR,
-            f"{describe(node)} cannot be reached from any start event of "
-            f"{describe(container.element)}: no sequence flow leads to it",
-            node.get("id"),
-            node.sourceline,
-        )
-    ends = [n for n in nodes if localname(n) == "endEvent"]
-    if not ends:
-        return  # implicit ends (sub-processes), or process.no_end already reported
-    finishing = _walk(ends, graph.pred)
-    for node in nodes:
-        if node in reached and node not in finishing and not _is_free_standing(node):
+        # A boundary event is reached with its activity: if that is unreachable it is
+        # reported itself, and a missing activity is the attachment rule's finding.
+        if node not in reached and localname(node) != "boundaryEvent" and not clash(node):
             yield Problem(
-                "flow.dead_end",
+                "flow.unreachable",
                 ERROR,
-                f"{describe(node)} never leads to an end event of "
-                f"{describe(container.element)}: a case that gets there cannot finish",
+                f"{describe(node)} cannot be reached from any start event of "
+                f"{describe(container.element)}: no sequence flow leads to it",
                 node.get("id"),
                 node.sourceline,
             )
+    ends = [n for n in nodes if localname(n) == "endEvent"]
+    if ends:  # else implicit ends (sub-processes), or process.no_end already reported
+        yield from _check_dead_ends(container, graph, reached, ends)
+
+
+def _check_dead_ends(
+    container: Container,
+    graph: _Graph,
+    reached: set[etree._Element],
+    ends: list[etree._Element],
+) -> Iterator[Problem]:
+    """Report where cases get stuck, not every node on the way there.
+
+    The stuck points are reached nodes without any way on (no outgoing flow, not an end);
+    nodes that cannot reach an end nor such a point circle in a loop without exit.
+    """
+    finishing = _walk(ends, graph.pred)
+    stuck = [
+        n
+        for n in container.nodes
+        if n in reached and n not in finishing and not _is_free_standing(n)
+    ]
+    sinks = [n for n in stuck if not graph.succ[n]]
+    leading_to_sink = _walk(sinks, graph.pred)
+    for node in stuck:
+        if not graph.succ[node]:
+            reason = "has no outgoing sequence flow and is not an end event"
+        elif node not in leading_to_sink:
+            reason = "is caught in a loop that never leads to an end event"
+        else:
+            continue
+        yield Problem(
+            "flow.dead_end",
+            ERROR,
+            f"{describe(node)} {reason} of {describe(container.element)}: "
+            "a case that gets there cannot finish",
+            node.get("id"),
+            node.sourceline,
+        )
 
 
 def _has_condition(flow: etree._Element) -> bool:

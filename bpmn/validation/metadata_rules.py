@@ -74,7 +74,8 @@ def _duration_problems(deadline: Deadline, owner: etree._Element, what: str) -> 
             "deadline.duration_invalid",
             ERROR,
             f"{what} of {describe(owner)} has duration '{deadline.raw or ''}', which is not an "
-            "ISO 8601 duration in days, hours, minutes or seconds (e.g. P5D, PT4H, P1DT2H)",
+            "ISO 8601 duration in days, hours, minutes or seconds (e.g. P5D, PT4H, P1DT2H; "
+            "years and months have no fixed length)",
             owner,
             deadline.line,
         )
@@ -420,7 +421,7 @@ def _lane_rules(lane: etree._Element) -> Iterator[Problem]:
         yield _p(
             "lane.role_missing",
             WARNING,
-            f"lane {describe(lane)} holds flow nodes but has no etalon:role; its work "
+            f"{describe(lane)} holds flow nodes but has no etalon:role; its work "
             "cannot be assigned to a job role",
             lane,
             None,
@@ -430,7 +431,7 @@ def _lane_rules(lane: etree._Element) -> Iterator[Problem]:
             yield _p(
                 "role.code_invalid",
                 ERROR,
-                f"the role of lane {describe(lane)} has code '{role.code or ''}'; a role "
+                f"the role of {describe(lane)} has code '{role.code or ''}'; a role "
                 "code is lower-case letters, digits and '_', '.', '-', starting with a "
                 "letter (e.g. registration_specialist)",
                 lane,

@@ -99,7 +99,7 @@ def check_defaults_and_attachments(index: DocumentIndex) -> Iterator[Problem]:
                     yield Problem(
                         "ref.attached_to",
                         ERROR,
-                        f"boundary event {describe(node)} is attached to {what}",
+                        f"{describe(node)} is attached to {what}",
                         node.get("id"),
                         _line(node),
                     )
@@ -116,7 +116,7 @@ def check_lanes(index: DocumentIndex) -> Iterator[Problem]:
                 yield Problem(
                     "ref.lane_node",
                     ERROR,
-                    f"lane {describe(lane)} lists '{ref}', which is not a flow node of the file",
+                    f"{describe(lane)} lists '{ref}', which is not a flow node of the file",
                     lane.get("id"),
                     _line(ref_el),
                 )

@@ -115,22 +115,38 @@ def bpmn_schema() -> etree.XMLSchema | None:
     return schema
 
 
-def _offending_element(document: BpmnDocument, entry: etree._LogEntry) -> etree._Element | None:
-    """Find the element an XSD message is about: by libxml2's path, then by line and name."""
-    match = _ELEMENT_IN_MESSAGE.match(entry.message or "")
-    name = match.group(2) if match else None
-    try:
-        candidates = document.root.getroottree().xpath(entry.path) if entry.path else []
-    except etree.XPathError:
-        candidates = []
-    fallback = None
-    for el in candidates:
-        if not isinstance(el, etree._Element):
-            continue
-        if el.sourceline == entry.line and (name is None or localname(el) == name):
-            return el
-        fallback = fallback if fallback is not None else el
-    return fallback if len(candidates) == 1 else None
+class _Locator:
+    """Finds the element an XSD message is about: by libxml2's path, else by line and name."""
+
+    def __init__(self, document: BpmnDocument) -> None:
+        self._tree = document.root.getroottree()
+        self._namespaces = {k: v for k, v in document.root.nsmap.items() if k}
+        self._by_line: dict[int, list[etree._Element]] | None = None
+
+    def find(self, entry: etree._LogEntry) -> etree._Element | None:
+        match = _ELEMENT_IN_MESSAGE.match(entry.message or "")
+        name = match.group(2) if match else None
+        try:
+            candidates = self._tree.xpath(entry.path, namespaces=self._namespaces)
+        except (etree.XPathError, TypeError):
+            candidates = []
+        if not isinstance(candidates, list) or not candidates:
+            candidates = self._on_line(entry.line)
+        for el in candidates:
+            if (
+                isinstance(el, etree._Element)
+                and (name is None or localname(el) == name)
+                and (el.sourceline == entry.line or len(candidates) == 1)
+            ):
+                return el
+        return None
+
+    def _on_line(self, line: int) -> list[etree._Element]:
+        if self._by_line is None:  # built once, only for documents whose paths do not resolve
+            self._by_line = {}
+            for el in self._tree.getroot().iter(etree.Element):
+                self._by_line.setdefault(el.sourceline or 0, []).append(el)
+        return self._by_line.get(line, [])
 
 
 def _bpmn_owner(el: etree._Element | None) -> etree._Element | None:
@@ -163,11 +179,12 @@ def check_schema(document: BpmnDocument) -> list[Problem]:
     if schema.validate(document.root.getroottree()):
         return []
     problems: list[Problem] = []
+    locator = _Locator(document)
     for entry in schema.error_log:
         text = entry.message or ""
         if any(p.search(text) for p in _COVERED):
             continue
-        el = _offending_element(document, entry)
+        el = locator.find(entry)
         in_etalon = f"{{{ETALON}}}" in text or (
             el is not None and el.tag.startswith(f"{{{ETALON}}}")
         )
