@@ -77,6 +77,7 @@ def test_schema_is_compiled_once_and_offline() -> None:
             },
         ),
         ("script_task.bpmn", {("script.untrusted", ERROR, "Script_Calc", 5)}),
+        ("etalon_schema.bpmn", {("etalon.schema", ERROR, "P", 5)}),
     ],
 )
 def test_rule_fixture(fixture: str, expected: set) -> None:
