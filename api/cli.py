@@ -29,7 +29,8 @@ from migrations import alembic_config
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Etalon: BPMN process standards for public services."""
-    ctx.obj = create_app()
+    if ctx.obj is None:  # tests pass an app of their own
+        ctx.obj = create_app()
 
 
 @contextlib.contextmanager

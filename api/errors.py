@@ -48,9 +48,7 @@ def error_response(status: int, code: str, message: str, errors=None, details=No
 
 
 def _domain_error(exc: Exception):
-    for kind, status, code in STATUS_OF:
-        if isinstance(exc, kind):
-            break
+    status, code = next((s, c) for kind, s, c in STATUS_OF if isinstance(exc, kind))
     if isinstance(exc, BpmnError):
         problems = [p.to_dict() for p in exc.problems]
         return error_response(status, code, exc.message, {"problems": problems})

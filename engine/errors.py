@@ -28,7 +28,7 @@ class Conflict(DomainError):
 
 
 class InvalidTransition(Conflict):
-    """A status change that the object's life cycle does not allow; `allowed` lists what would be."""
+    """A status change the object's life cycle does not allow; `allowed` lists what would be."""
 
     def __init__(self, message: str, *, allowed: list[str], **details: Any) -> None:
         super().__init__(message, allowed=allowed, **details)

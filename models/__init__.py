@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 mapped classes. Importing this package registers every table on `Base.metadata`."""
+"""SQLAlchemy 2.0 mapped classes. Importing this package registers every table."""
 
 from models.audit import AuditEntry
 from models.base import Base, utcnow

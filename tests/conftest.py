@@ -22,7 +22,7 @@ from migrations import alembic_config
 from models import Person, make_engine
 from tests.postgres import PostgresUnavailable, TemporaryPostgres
 
-POSTGRES_ID = re.compile(r"[\[-]postgresql[\]-]")
+POSTGRES_ID = re.compile(r"\[.*\bpostgresql\b.*\]")
 REQUIRE_POSTGRESQL = os.environ.get("ETALON_REQUIRE_POSTGRESQL") == "1"
 _postgres_tests = {"passed": 0, "failed": 0, "skipped": 0}
 
