@@ -141,6 +141,7 @@ def _close(p: Iterable[float], q_: Iterable[float]) -> bool:
 
 def layout_changes(a: Definitions, b: Definitions) -> list[LayoutChange]:
     """Shapes moved or resized and edges re-routed, for elements present in both versions."""
+
     def shapes(d: Definitions) -> dict[str, Any]:
         return {s.element_id: s for g in reversed(d.diagrams) for s in g.shapes}
 
