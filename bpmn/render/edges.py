@@ -54,9 +54,16 @@ def _flow_source(edge: EdgeDI, index: dict[str, etree._Element]) -> etree._Eleme
 
 
 def draw_edge(
-    canvas: Canvas, edge: EdgeDI, paint: Paint, index: dict[str, etree._Element]
+    canvas: Canvas,
+    edge: EdgeDI,
+    paint: Paint,
+    index: dict[str, etree._Element],
+    label_canvas: Canvas | None = None,
 ) -> Bounds | None:
-    """Draw ``edge`` with its line style, end markers and label; return the label's box."""
+    """Draw ``edge`` with its line style and end markers; return its label's box.
+
+    The label goes into ``label_canvas`` when given (a layer above all shapes).
+    """
     points = list(edge.waypoints)
     if len(points) < 2:
         return None
@@ -94,7 +101,7 @@ def draw_edge(
     else:
         dash = "4,3" if edge.element is None else None
         canvas.path(d, stroke_width=1.2, stroke_dasharray=dash, **line)
-    return _draw_edge_label(canvas, edge, index)
+    return _draw_edge_label(label_canvas or canvas, edge, index)
 
 
 def _sequence_source_marker(

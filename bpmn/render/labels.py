@@ -26,7 +26,7 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
             total += 0.68
         elif "\u0400" <= ch <= "\u04ff":
             # Cyrillic lower case runs a little wider than Latin in Arial/DejaVu.
-            total += 0.6
+            total += 0.56
         else:
             total += 0.55
     return total * size
@@ -46,8 +46,14 @@ def _split_long_word(word: str, max_width: float, size: float) -> list[str]:
     return pieces
 
 
-def wrap_text(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width``; explicit newlines are kept."""
+def wrap_text(
+    text: str, max_width: float, size: float = FONT_SIZE, overflow: float = 1.4
+) -> list[str]:
+    """Break ``text`` into lines no wider than ``max_width``; explicit newlines are kept.
+
+    A single word wider than the line is cut only when it exceeds ``overflow`` times the
+    width; a word a little too long reads better whole than cut in the middle.
+    """
     lines: list[str] = []
     max_width = max(max_width, size)
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -59,8 +65,7 @@ def wrap_text(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]
                 continue
             if current:
                 lines.append(current)
-            # A word a little too long overflows rather than being cut in the middle.
-            if text_width(word, size) > max_width * 1.4:
+            if text_width(word, size) > max_width * overflow:
                 *full, current = _split_long_word(word, max_width, size)
                 lines.extend(full)
             else:
@@ -81,6 +86,22 @@ def truncate_lines(lines: list[str], max_lines: int) -> list[str]:
     return kept
 
 
+def fit_text(text: str, width: float, height: float, size: float) -> tuple[float, list[str]]:
+    """Pick the largest font size (down to 2px smaller) at which ``text`` fits the box.
+
+    Inside a shape nothing may spill out, so if even the smallest size does not fit, long
+    words are cut and the last line ends with an ellipsis.
+    """
+    longest = max((text_width(word, 1.0) for word in text.split()), default=0.0)
+    for trial in (size, size - 1, size - 2):
+        lines = wrap_text(text, width, trial, overflow=1.0)
+        if longest * trial <= width and len(lines) * trial * LINE_HEIGHT <= height:
+            return trial, lines
+    smallest = size - 2
+    lines = wrap_text(text, width, smallest, overflow=1.0)
+    return smallest, truncate_lines(lines, int(height // (smallest * LINE_HEIGHT)) or 1)
+
+
 def draw_centered(
     canvas: Canvas,
     text: str,
@@ -94,10 +115,12 @@ def draw_centered(
     """Draw ``text`` wrapped to ``box`` and centred in it (vertically: middle or top)."""
     if not text.strip():
         return
-    lines = wrap_text(text, box.width - 2 * padding, size)
-    step = size * LINE_HEIGHT
+    width = box.width - 2 * padding
     if clip:
-        lines = truncate_lines(lines, int((box.height - padding) // step) or 1)
+        size, lines = fit_text(text, width, box.height - padding, size)
+    else:
+        lines = wrap_text(text, width, size)
+    step = size * LINE_HEIGHT
     block = len(lines) * step
     top = box.y + padding if valign == "top" else box.y + (box.height - block) / 2
     cx = box.x + box.width / 2

@@ -255,22 +255,28 @@ def layout_processes(
         extent = layout.extent()
         if extent is None:
             continue
+        flows = [
+            EdgeDI(None, flow.get("id"), flow, layout.route(source, target))
+            for flow in layout.flows
+            if (source := flow.get("sourceRef")) in layout.bounds
+            and (target := flow.get("targetRef")) in layout.bounds
+        ]
+        # Loops are routed under the nodes; the pool must enclose them too.
+        bottom = max([extent.bottom] + [p.y for edge in flows for p in edge.waypoints])
         if participant is not None:
-            pool = Bounds(MARGIN, top, extent.right + 30 - MARGIN, extent.bottom + 20 - top)
+            # Room on the right for the label of a final end event.
+            pool = Bounds(MARGIN, top, extent.right + 60 - MARGIN, bottom + 25 - top)
             shapes.append(
                 ShapeDI(None, participant.get("id"), participant, pool, is_horizontal=True)
             )
             placed[participant.get("id")] = pool
             top = pool.bottom + POOL_GAP
         else:
-            top = extent.bottom + POOL_GAP
+            top = bottom + POOL_GAP
         for node_id, bounds in layout.bounds.items():
             shapes.append(ShapeDI(None, node_id, index.get(node_id), bounds, is_expanded=False))
         placed.update(layout.bounds)
-        for flow in layout.flows:
-            source, target = flow.get("sourceRef"), flow.get("targetRef")
-            if source in layout.bounds and target in layout.bounds:
-                edges.append(EdgeDI(None, flow.get("id"), flow, layout.route(source, target)))
+        edges.extend(flows)
     edges.extend(_message_flows(root, placed))
     logger.debug("automatic layout: %d shapes, %d edges", len(shapes), len(edges))
     return DiagramDI(AUTO_DIAGRAM_ID, "Automatic layout", tuple(shapes), tuple(edges))

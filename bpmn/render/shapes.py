@@ -283,11 +283,12 @@ def draw_pool_or_lane(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeCo
                 stroke_width=1.5,
             )
         cx, cy = b.x + POOL_BAND / 2, b.y + b.height / 2
-        lines = labels.truncate_lines(labels.wrap_text(name, b.height - 8), 2)
-        step = FONT_SIZE * 1.2
-        first = cy - (len(lines) - 1) * step / 2 + FONT_SIZE * 0.35
+        size, lines = labels.fit_text(name, b.height - 8, POOL_BAND - 2, FONT_SIZE)
+        step = size * 1.2
+        first = cy - (len(lines) - 1) * step / 2 + size * 0.35
         canvas.text_lines(
             ((cx, first + i * step, line) for i, line in enumerate(lines)),
+            size=size,
             transform=f"rotate(-90 {fmt(cx)} {fmt(cy)})",
         )
     else:
@@ -433,8 +434,19 @@ def draw_other(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) 
     )
 
 
-def draw_shape(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> Bounds | None:
-    """Draw ``shape`` and its label into ``canvas``; return the box of an external label."""
+def draw_shape(
+    canvas: Canvas,
+    shape: ShapeDI,
+    paint: Paint,
+    ctx: ShapeContext,
+    label_canvas: Canvas | None = None,
+) -> Bounds | None:
+    """Draw ``shape`` into ``canvas``; return the box of its external label, if any.
+
+    Labels inside the shape go into ``canvas``; labels outside it (under events, in a
+    BPMNLabel box) go into ``label_canvas`` when given, a layer painted over every shape, so
+    a neighbour drawn later cannot hide them.
+    """
     kind = shape.kind
     name = element_name(shape.element, ctx.index)
     if kind in EVENTS:
@@ -457,16 +469,18 @@ def draw_shape(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) 
         draw_group(canvas, shape, paint, ctx)
     else:
         draw_other(canvas, shape, paint, ctx)
-    return _draw_label(canvas, shape, name, ctx)
+    return _draw_label(canvas, label_canvas or canvas, shape, name, ctx)
 
 
-def _draw_label(canvas: Canvas, shape: ShapeDI, name: str, ctx: ShapeContext) -> Bounds | None:
+def _draw_label(
+    canvas: Canvas, outside: Canvas, shape: ShapeDI, name: str, ctx: ShapeContext
+) -> Bounds | None:
     if not name.strip():
         return None
     kind = shape.kind
     b = shape.bounds
     if shape.label_bounds is not None:
-        labels.draw_in_label_bounds(canvas, name, shape.label_bounds, size=SMALL_FONT_SIZE)
+        labels.draw_in_label_bounds(outside, name, shape.label_bounds, size=SMALL_FONT_SIZE)
         return shape.label_bounds
     if kind == "group":
         labels.draw_centered(
@@ -481,9 +495,9 @@ def _draw_label(canvas: Canvas, shape: ShapeDI, name: str, ctx: ShapeContext) ->
         top = 22.0 if kind in TASKS and kind != "task" and b.height >= 50 else 2.0
         bottom = 18.0 if _has_bottom_markers(shape) and b.height >= 50 else 2.0
         box = Bounds(b.x + 2, b.y + top, b.width - 4, max(b.height - top - bottom, FONT_SIZE * 1.3))
-        labels.draw_centered(canvas, name, box, size=FONT_SIZE, padding=3)
+        labels.draw_centered(canvas, name, box, size=FONT_SIZE, padding=2)
         return None
-    return labels.draw_below(canvas, name, b, size=SMALL_FONT_SIZE, width=max(b.width * 2.5, 100))
+    return labels.draw_below(outside, name, b, size=SMALL_FONT_SIZE, width=max(b.width * 2.5, 100))
 
 
 def _has_bottom_markers(shape: ShapeDI) -> bool:

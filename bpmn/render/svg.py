@@ -128,6 +128,11 @@ class _DiagramPainter:
         self.canvas = Canvas(self.root)
         self.extents: list[Bounds] = []
         self.element_ids: dict[str, None] = {}
+        # External labels are painted last, above every shape and edge.
+        self.label_layer = etree.Element(f"{{{SVG}}}g", {"class": "bpmn-labels"})
+
+    def _label_canvas(self, element_id: str) -> Canvas:
+        return Canvas(self.label_layer).group(class_="bpmn-label", data_label_for=element_id)
 
     def _open(self, kind_class: str, element_id: str, kind: str) -> tuple[Canvas, Overlay | None]:
         overlay = self.overlays.get(element_id)
@@ -143,7 +148,7 @@ class _DiagramPainter:
         group, overlay = self._open("bpmn-shape", shape.element_id, shape.kind)
         paint = _paint(overlay)
         ctx = ShapeContext(self.index, expanded)
-        label = draw_shape(group, shape, paint, ctx)
+        label = draw_shape(group, shape, paint, ctx, self._label_canvas(shape.element_id))
         self.extents.append(shape.bounds)
         if label is not None:
             self.extents.append(label)
@@ -154,7 +159,7 @@ class _DiagramPainter:
     def edge(self, edge: EdgeDI) -> None:
         group, overlay = self._open("bpmn-edge", edge.element_id, edge.kind)
         paint = _paint(overlay)
-        label = draw_edge(group, edge, paint, self.index)
+        label = draw_edge(group, edge, paint, self.index, self._label_canvas(edge.element_id))
         box = points_bounds(edge.waypoints)
         if box is not None:
             self.extents.append(box)
@@ -191,6 +196,9 @@ class _DiagramPainter:
             self.edge(edge)
         for shape in nodes:
             self.shape(shape, expanded[id(shape)])
+        for empty in [g for g in self.label_layer if len(g) == 0]:
+            self.label_layer.remove(empty)
+        self.root.append(self.label_layer)
         self._frame()
         svg = etree.tostring(self.root, encoding="unicode")
         return RenderedDiagram(

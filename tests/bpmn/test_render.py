@@ -42,6 +42,16 @@ def all_text(el: etree._Element) -> str:
     return " ".join(t for t in el.itertext() if t.strip())
 
 
+def label_of(svg_root: etree._Element, element_id: str) -> str:
+    """Text shown for an element: inside its group and in the external-label layer."""
+    parts = [
+        all_text(g)
+        for g in svg_root.iter(f"{{{SVG_NS['s']}}}g")
+        if element_id in (g.get("data-element-id"), g.get("data-label-for"))
+    ]
+    return " ".join(p for p in parts if p)
+
+
 def task_document(name: str, x: float = 100, y: float = 100, label: str = "") -> bytes:
     return (
         HEAD
@@ -175,15 +185,24 @@ def test_sequence_flow_source_markers(all_elements):
 
 
 def test_labels_are_drawn(all_elements):
-    shapes = groups(all_elements)
-    assert "Main pool" in all_text(shapes["pool_main"])
-    assert "First lane" in all_text(shapes["lane_1"])
-    assert "An annotation with text" in all_text(shapes["annotation"])
-    assert "A group" in all_text(shapes["group_1"])
-    assert "data object" in all_text(shapes["data_ref"])
-    assert "otherwise" in all_text(groups(all_elements, "bpmn-edge")["flow_default"])
+    assert "Main pool" in label_of(all_elements, "pool_main")
+    assert "First lane" in label_of(all_elements, "lane_1")
+    assert "An annotation with text" in label_of(all_elements, "annotation")
+    assert "A group" in label_of(all_elements, "group_1")
+    assert "data object" in label_of(all_elements, "data_ref")
+    assert "task label" in label_of(all_elements, "task_1")
+    assert "otherwise" in label_of(all_elements, "flow_default")
     # Horizontal pools carry their name rotated in the band on the left.
-    assert "rotate(-90" in shapes["pool_main"].find("s:text", SVG_NS).get("transform")
+    pool = groups(all_elements)["pool_main"]
+    assert "rotate(-90" in pool.find("s:text", SVG_NS).get("transform")
+
+
+def test_external_labels_are_painted_above_every_shape(all_elements):
+    layer = all_elements[-1]
+    assert layer.get("class") == "bpmn-labels"
+    assert {g.get("data-label-for") for g in layer} >= {"start_none", "xor_visible", "data_ref"}
+    # Names inside activities stay with their shape.
+    assert "task label" in all_text(groups(all_elements)["task_1"])
 
 
 def test_hostile_names_are_escaped():
@@ -242,7 +261,7 @@ def test_label_bounds_place_the_label():
         '<bpmndi:BPMNLabel><dc:Bounds x="400" y="300" width="80" height="20"/></bpmndi:BPMNLabel>'
     )
     root = parse_svg(render_svg(load_document(task_document("Named", label=label))))
-    span = groups(root)["t1"].find(".//s:tspan", SVG_NS)
+    span = root.find(".//s:g[@data-label-for='t1']//s:tspan", SVG_NS)
     assert 380 <= float(span.get("x")) <= 500 and 300 <= float(span.get("y")) <= 330
 
 
