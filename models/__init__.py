@@ -4,9 +4,31 @@ from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.org import ApiToken, Person, PersonKind, Role, RoleGrant, Unit, UnitLevel
 from models.session import make_engine, make_session_factory
+from models.standards import (
+    ApprovalDecision,
+    Release,
+    ReleaseStatus,
+    Setting,
+    Standard,
+    StandardCategory,
+    StandardKind,
+    StandardVersion,
+    VersionComment,
+    VersionStatus,
+)
 
 __all__ = [
     "ApiToken",
+    "ApprovalDecision",
+    "Release",
+    "ReleaseStatus",
+    "Setting",
+    "Standard",
+    "StandardCategory",
+    "StandardKind",
+    "StandardVersion",
+    "VersionComment",
+    "VersionStatus",
     "AuditEntry",
     "Base",
     "Person",
