@@ -200,6 +200,17 @@ def _safe_url(app) -> str:
     return make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True)
 
 
+def _register_command_modules() -> None:
+    from api import cli_bpmn, cli_engine
+
+    cli.add_command(cli_bpmn.bpmn_group)
+    for command in cli_engine.ENGINE_COMMANDS:
+        cli.add_command(command)
+
+
+_register_command_modules()
+
+
 def main() -> None:
     cli(prog_name="etalon")
 
