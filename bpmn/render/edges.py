@@ -11,7 +11,7 @@ from bpmn.render import labels
 from bpmn.render.canvas import Canvas, fmt
 from bpmn.render.di import EdgeDI
 from bpmn.render.geometry import Bounds, Point, end_direction, polyline_midpoint
-from bpmn.render.shapes import ACTIVITIES, element_name
+from bpmn.render.kinds import ACTIVITIES, element_name
 from bpmn.render.style import SMALL_FONT_SIZE, Paint
 
 CONDITION = q(BPMN, "conditionExpression")

@@ -22,7 +22,7 @@ from lxml import etree
 from bpmn.namespaces import BPMN, localname, q
 from bpmn.render.di import DiagramDI, EdgeDI, ShapeDI
 from bpmn.render.geometry import Bounds, Point
-from bpmn.render.shapes import ACTIVITIES, EVENTS, GATEWAYS
+from bpmn.render.kinds import ACTIVITIES, EVENTS, GATEWAYS
 from bpmn.render.style import POOL_BAND
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ ROW_HEIGHT = 120.0
 POOL_GAP = 40.0
 MARGIN = 30.0
 AUTO_DIAGRAM_ID = "auto-layout"
+#: Offsets under a row where loops run; they stay inside the gap before the next row.
+LOOP_TRACKS = (12.0, 19.0, 26.0, 33.0)
 
 _SIZES = {"event": (36.0, 36.0), "gateway": (50.0, 50.0), "activity": (100.0, 80.0)}
 
@@ -139,6 +141,7 @@ class _ProcessLayout:
         self.flows = [el for el in children if localname(el) == "sequenceFlow"]
         self.bounds: dict[str, Bounds] = {}
         self.column_right: dict[str, float] = {}
+        self.loop_tracks: dict[int, list[list[tuple[float, float]]]] = {}
         self._place(left, top)
 
     def _host(self, node_id: str | None) -> str | None:
@@ -203,6 +206,17 @@ class _ProcessLayout:
             left, top, max(b.right for b in boxes) - left, max(b.bottom for b in boxes) - top
         )
 
+    def _loop_track(self, baseline: float, left: float, right: float) -> float:
+        """The y of the first free track under ``baseline`` for a loop spanning left..right."""
+        tracks = self.loop_tracks.setdefault(round(baseline), [[] for _ in LOOP_TRACKS])
+        chosen = 0
+        for number, taken in enumerate(tracks):
+            if all(right < a or left > b for a, b in taken):
+                chosen = number
+                break
+        tracks[chosen].append((left, right))
+        return baseline + LOOP_TRACKS[chosen]
+
     def route(self, source: str, target: str) -> tuple[Point, ...]:
         """Orthogonal polyline from ``source`` to ``target``."""
         sb, tb = self.bounds[source], self.bounds[target]
@@ -219,8 +233,9 @@ class _ProcessLayout:
                 Point(bend, tc.y),
                 Point(tb.x, tc.y),
             )
-        # A back edge (a loop) or a flow inside one layer: go under both nodes.
-        below = max(sb.bottom, tb.bottom) + 20
+        # A back edge (a loop) or a flow inside one layer: go under both nodes, in the gap
+        # before the next row, on a track of its own where overlapping loops would merge.
+        below = self._loop_track(max(sb.bottom, tb.bottom), min(sc.x, tc.x), max(sc.x, tc.x))
         return (
             Point(sc.x, sb.bottom),
             Point(sc.x, below),

@@ -1,4 +1,4 @@
-"""Drawing of BPMN nodes: events, activities, gateways, pools and lanes, data and artifacts.
+"""Drawing of BPMN nodes: events, activities and gateways here, the rest in ``artifacts``.
 
 Each routine draws one ``ShapeDI`` into its own ``<g>`` and returns the box its external label
 took (if any), so the caller can widen the viewBox to include it.
@@ -6,110 +6,34 @@ took (if any), so the caller can widen the viewBox to include it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from lxml import etree
-
-from bpmn.namespaces import BPMN, localname, q
+from bpmn.namespaces import localname
 from bpmn.render import labels
+from bpmn.render.artifacts import (
+    draw_annotation,
+    draw_data,
+    draw_data_store,
+    draw_group,
+    draw_other,
+    draw_pool_or_lane,
+)
 from bpmn.render.canvas import Canvas, fmt, poly
 from bpmn.render.di import ShapeDI
 from bpmn.render.geometry import Bounds
 from bpmn.render.icons import activity_marker, event_marker, task_icon
-from bpmn.render.style import FONT_SIZE, POOL_BAND, SMALL_FONT_SIZE, Paint
-
-EVENTS = frozenset(
-    {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
+from bpmn.render.kinds import (
+    ACTIVITIES,
+    CONTAINERS,
+    DATA,
+    EVENTS,
+    GATEWAYS,
+    SUB_PROCESSES,
+    TASKS,
+    ShapeContext,
+    element_name,
+    event_markers,
+    is_true,
 )
-TASKS = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "scriptTask",
-        "sendTask",
-        "receiveTask",
-        "businessRuleTask",
-    }
-)
-SUB_PROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-ACTIVITIES = TASKS | SUB_PROCESSES | {"callActivity"}
-GATEWAYS = frozenset(
-    {
-        "exclusiveGateway",
-        "parallelGateway",
-        "inclusiveGateway",
-        "eventBasedGateway",
-        "complexGateway",
-    }
-)
-DATA = frozenset({"dataObjectReference", "dataObject", "dataInput", "dataOutput"})
-CONTAINERS = frozenset({"participant", "lane"})
-
-_DEFINITION_MARKERS = {
-    "messageEventDefinition": "message",
-    "timerEventDefinition": "timer",
-    "errorEventDefinition": "error",
-    "signalEventDefinition": "signal",
-    "escalationEventDefinition": "escalation",
-    "conditionalEventDefinition": "conditional",
-    "compensateEventDefinition": "compensation",
-    "linkEventDefinition": "link",
-    "terminateEventDefinition": "terminate",
-    "cancelEventDefinition": "cancel",
-}
-
-
-@dataclass(frozen=True)
-class ShapeContext:
-    """What a shape routine needs beyond its own DI: the id index and expansion state."""
-
-    index: dict[str, etree._Element]
-    expanded: bool = False
-
-
-def element_name(element: etree._Element | None, index: dict[str, etree._Element]) -> str:
-    """Return the text a shape shows: its name, an annotation's text, a group's category."""
-    if element is None:
-        return ""
-    kind = localname(element)
-    if kind == "textAnnotation":
-        text = element.find(q(BPMN, "text"))
-        return (text.text or "") if text is not None else ""
-    if kind == "group" and not element.get("name"):
-        value = index.get(element.get("categoryValueRef") or "")
-        return (value.get("value") or "") if value is not None else ""
-    name = element.get("name")
-    if not name and kind == "dataObjectReference":
-        target = index.get(element.get("dataObjectRef") or "")
-        name = target.get("name") if target is not None else None
-    return name or ""
-
-
-def _is_true(element: etree._Element, attr: str, default: bool = False) -> bool:
-    value = element.get(attr)
-    if value is None:
-        return default
-    return value.strip().lower() in ("true", "1")
-
-
-def event_markers(element: etree._Element, index: dict[str, etree._Element]) -> str | None:
-    """Return the marker an event shows: one definition's name, ``multiple``, or None."""
-    found: list[str] = []
-    for child in element:
-        kind = localname(child)
-        if kind == "eventDefinitionRef":
-            target = index.get((child.text or "").strip())
-            kind = localname(target) if target is not None else ""
-        marker = _DEFINITION_MARKERS.get(kind)
-        if marker:
-            found.append(marker)
-    if not found:
-        return None
-    if len(found) > 1:
-        return "parallelMultiple" if _is_true(element, "parallelMultiple") else "multiple"
-    return found[0]
+from bpmn.render.style import FONT_SIZE, SMALL_FONT_SIZE, Paint
 
 
 def draw_event(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
@@ -119,8 +43,8 @@ def draw_event(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) 
     b = shape.bounds
     c = b.center
     r = min(b.width, b.height) / 2
-    dashed = (kind == "startEvent" and not _is_true(element, "isInterrupting", True)) or (
-        kind == "boundaryEvent" and not _is_true(element, "cancelActivity", True)
+    dashed = (kind == "startEvent" and not is_true(element, "isInterrupting", True)) or (
+        kind == "boundaryEvent" and not is_true(element, "cancelActivity", True)
     )
     dash = "5,3" if dashed else None
     base = {"fill": paint.fill, "stroke": paint.stroke, "stroke_dasharray": dash}
@@ -146,7 +70,7 @@ def draw_activity(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContex
     width = 2.0
     if kind == "callActivity":
         width = 5.0
-    if kind == "subProcess" and _is_true(element, "triggeredByEvent"):
+    if kind == "subProcess" and is_true(element, "triggeredByEvent"):
         dash = "1.5,3"
     fill = paint.fill
     canvas.rect(
@@ -186,8 +110,8 @@ def _activity_markers(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeCo
         if child_kind == "standardLoopCharacteristics":
             markers.append("loop")
         elif child_kind == "multiInstanceLoopCharacteristics":
-            markers.append("sequential" if _is_true(child, "isSequential") else "parallel")
-    if _is_true(element, "isForCompensation"):
+            markers.append("sequential" if is_true(child, "isSequential") else "parallel")
+    if is_true(element, "isForCompensation"):
         markers.append("compensation")
     if kind == "adHocSubProcess":
         markers.append("adhoc")
@@ -251,187 +175,12 @@ def draw_gateway(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext
     elif kind == "eventBasedGateway":
         line = {"fill": "none", "stroke": paint.stroke, "stroke_width": 1.2}
         canvas.circle(c.x, c.y, 12.5 * s, **line)
-        if not _is_true(element, "instantiate"):
+        if not is_true(element, "instantiate"):
             canvas.circle(c.x, c.y, 10 * s, **line)
         if (element.get("eventGatewayType") or "").lower() == "parallel":
             event_marker(canvas, "parallelMultiple", c.x, c.y, 12 * s, paint, False)
         else:
             event_marker(canvas, "multiple", c.x, c.y, 11 * s, paint, False)
-
-
-def draw_pool_or_lane(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
-    """Pool or lane rectangle with its name in a band: vertical text for horizontal ones."""
-    b = shape.bounds
-    element = shape.element
-    name = element_name(element, ctx.index)
-    is_lane = shape.kind == "lane"
-    fill = paint.fill if not is_lane or paint.fill != Paint().fill else "none"
-    canvas.rect(b.x, b.y, b.width, b.height, fill=fill, stroke=paint.stroke, stroke_width=1.5)
-    black_box = not is_lane and not element.get("processRef")
-    if black_box:
-        labels.draw_centered(canvas, name, b)
-        return
-    horizontal = shape.is_horizontal is not False
-    if horizontal:
-        if not is_lane:
-            canvas.line(
-                b.x + POOL_BAND,
-                b.y,
-                b.x + POOL_BAND,
-                b.bottom,
-                stroke=paint.stroke,
-                stroke_width=1.5,
-            )
-        cx, cy = b.x + POOL_BAND / 2, b.y + b.height / 2
-        size, lines = labels.fit_text(name, b.height - 8, POOL_BAND - 2, FONT_SIZE)
-        step = size * 1.2
-        first = cy - (len(lines) - 1) * step / 2 + size * 0.35
-        canvas.text_lines(
-            ((cx, first + i * step, line) for i, line in enumerate(lines)),
-            size=size,
-            transform=f"rotate(-90 {fmt(cx)} {fmt(cy)})",
-        )
-    else:
-        if not is_lane:
-            canvas.line(
-                b.x,
-                b.y + POOL_BAND,
-                b.right,
-                b.y + POOL_BAND,
-                stroke=paint.stroke,
-                stroke_width=1.5,
-            )
-        labels.draw_centered(canvas, name, Bounds(b.x, b.y, b.width, POOL_BAND))
-
-
-def draw_data(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
-    """Page with a folded corner; arrow for data input/output; bars for a collection."""
-    b = shape.bounds
-    element = shape.element
-    fold = min(b.width, b.height) * 0.28
-    canvas.path(
-        poly(
-            (b.x, b.y),
-            (b.right - fold, b.y),
-            (b.right, b.y + fold),
-            (b.right, b.bottom),
-            (b.x, b.bottom),
-            closed=True,
-        )
-        + " "
-        + poly((b.right - fold, b.y), (b.right - fold, b.y + fold), (b.right, b.y + fold)),
-        fill=paint.fill,
-        stroke=paint.stroke,
-        stroke_width=1.5,
-        stroke_linejoin="round",
-    )
-    kind = shape.kind
-    if kind in ("dataInput", "dataOutput"):
-        x, y = b.x + 4, b.y + 4
-        canvas.path(
-            poly(
-                (x, y + 3),
-                (x + 6, y + 3),
-                (x + 6, y),
-                (x + 12, y + 5),
-                (x + 6, y + 10),
-                (x + 6, y + 7),
-                (x, y + 7),
-                closed=True,
-            ),
-            fill=paint.marker_fill if kind == "dataOutput" else paint.fill,
-            stroke=paint.stroke,
-            stroke_width=1,
-        )
-    collection = _is_true(element, "isCollection")
-    if kind == "dataObjectReference":
-        target = ctx.index.get(element.get("dataObjectRef") or "")
-        collection = collection or (target is not None and _is_true(target, "isCollection"))
-    if collection:
-        cx, y = b.x + b.width / 2, b.bottom - 13
-        canvas.path(
-            " ".join(f"M{fmt(cx + dx)},{fmt(y)} L{fmt(cx + dx)},{fmt(y + 9)}" for dx in (-4, 0, 4)),
-            fill="none",
-            stroke=paint.stroke,
-            stroke_width=1.5,
-        )
-
-
-def draw_data_store(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
-    """A cylinder (a database drum)."""
-    b = shape.bounds
-    ry = min(b.height * 0.12, 8.0)
-    rx = b.width / 2
-    cx = b.x + rx
-    style = {"fill": paint.fill, "stroke": paint.stroke, "stroke_width": 1.5}
-    canvas.path(
-        f"M{fmt(b.x)},{fmt(b.y + ry)} L{fmt(b.x)},{fmt(b.bottom - ry)} "
-        f"A{fmt(rx)},{fmt(ry)} 0 0 0 {fmt(b.right)},{fmt(b.bottom - ry)} "
-        f"L{fmt(b.right)},{fmt(b.y + ry)}",
-        **style,
-    )
-    canvas.ellipse(cx, b.y + ry, rx, ry, **style)
-    for k in (1, 2):
-        canvas.path(
-            f"M{fmt(b.x)},{fmt(b.y + ry + 4 * k)} "
-            f"A{fmt(rx)},{fmt(ry)} 0 0 0 {fmt(b.right)},{fmt(b.y + ry + 4 * k)}",
-            fill="none",
-            stroke=paint.stroke,
-            stroke_width=1.2,
-        )
-
-
-def draw_annotation(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
-    """An open bracket on the left with the annotation's text beside it."""
-    b = shape.bounds
-    canvas.rect(
-        b.x,
-        b.y,
-        b.width,
-        b.height,
-        fill=paint.fill if paint.fill != Paint().fill else "none",
-        stroke="none",
-    )
-    canvas.path(
-        poly((b.x + 15, b.y), (b.x, b.y), (b.x, b.bottom), (b.x + 15, b.bottom)),
-        fill="none",
-        stroke=paint.stroke,
-        stroke_width=1.5,
-    )
-    labels.draw_left(canvas, element_name(shape.element, ctx.index), b, size=SMALL_FONT_SIZE)
-
-
-def draw_group(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
-    """A dash-dotted rounded rectangle around what it groups."""
-    b = shape.bounds
-    canvas.rect(
-        b.x,
-        b.y,
-        b.width,
-        b.height,
-        rx=10,
-        fill="none",
-        stroke=paint.stroke,
-        stroke_width=1.5,
-        stroke_dasharray="10,4,2,4",
-    )
-
-
-def draw_other(canvas: Canvas, shape: ShapeDI, paint: Paint, ctx: ShapeContext) -> None:
-    """Anything else (choreography, conversation, dangling references): a plain box."""
-    b = shape.bounds
-    dangling = shape.element is None
-    canvas.rect(
-        b.x,
-        b.y,
-        b.width,
-        b.height,
-        rx=0 if dangling else 6,
-        fill=paint.fill,
-        stroke=paint.stroke,
-        stroke_width=1,
-        stroke_dasharray="4,3" if dangling else None,
-    )
 
 
 def draw_shape(
@@ -504,7 +253,7 @@ def _has_bottom_markers(shape: ShapeDI) -> bool:
     element = shape.element
     if element is None:
         return False
-    if shape.kind in SUB_PROCESSES | {"callActivity"} or _is_true(element, "isForCompensation"):
+    if shape.kind in SUB_PROCESSES | {"callActivity"} or is_true(element, "isForCompensation"):
         return True
     return any(localname(child).endswith("LoopCharacteristics") for child in element)
 
@@ -520,11 +269,3 @@ def is_expanded(shape: ShapeDI, drawn_children: set[str]) -> bool:
     if shape.is_expanded is not None:
         return shape.is_expanded
     return shape.element_id in drawn_children
-
-
-def parent_ids(shape: ShapeDI) -> str | None:
-    """Return the id of the element containing ``shape``'s element, or None."""
-    if shape.element is None:
-        return None
-    parent = shape.element.getparent()
-    return parent.get("id") if parent is not None else None

@@ -17,9 +17,10 @@ from bpmn.render.canvas import SVG, Canvas, class_token, fmt, safe_paint
 from bpmn.render.di import DiagramDI, EdgeDI, ShapeDI, read_diagrams
 from bpmn.render.edges import draw_edge
 from bpmn.render.geometry import Bounds, points_bounds, polyline_midpoint, union
+from bpmn.render.kinds import SUB_PROCESSES, ShapeContext
 from bpmn.render.labels import text_width
 from bpmn.render.layout import AUTO_DIAGRAM_ID, layout_processes, processes_without_di
-from bpmn.render.shapes import SUB_PROCESSES, ShapeContext, draw_shape, is_expanded
+from bpmn.render.shapes import draw_shape, is_expanded
 from bpmn.render.style import (
     BADGE_FILL,
     BADGE_TEXT,
