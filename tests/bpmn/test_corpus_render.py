@@ -37,5 +37,6 @@ def test_corpus_file_renders(path: Path):
             if "bpmn-shape" in (g.get("class") or "").split()
         )
         assert drawn == expected
+        assert "href" not in result.svg and "<script" not in result.svg
         width, height = map(float, svg.get("viewBox").split()[2:])
         assert width > 0 and height > 0

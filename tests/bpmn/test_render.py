@@ -407,3 +407,19 @@ def test_five_thousand_nodes_lay_out_and_render():
     root = parse_svg(rendered[0].svg)
     assert len(groups(root)) == 5000
     assert len(groups(root, "bpmn-edge")) > 5000
+
+
+def test_overlapping_loops_run_on_separate_tracks():
+    flows = [("s", "a"), ("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("c", "a"), ("e", "b")]
+    body = "".join(f'<bpmn:task id="{n}"/>' for n in "abcde") + "".join(
+        f'<bpmn:sequenceFlow id="{x}{y}" sourceRef="{x}" targetRef="{y}"/>' for x, y in flows
+    )
+    data = HEAD + f'<bpmn:process id="p"><bpmn:startEvent id="s"/>{body}</bpmn:process>'
+    root = parse_svg(render_svg(load_document((data + "</bpmn:definitions>").encode())))
+    edges = groups(root, "bpmn-edge")
+
+    def lowest(flow: str) -> float:
+        d = edges[flow].find("s:path", SVG_NS).get("d")
+        return max(float(p.split(",")[1]) for p in d.split())
+
+    assert lowest("ca") != lowest("eb")
