@@ -240,7 +240,7 @@ def build(version: int) -> Process:
         lanes=(
             Lane("Lane_Clerk", "Специалист по работе с обращениями", APPEALS_CLERK),
             Lane("Lane_Head", "Руководитель", APPEALS_HEAD),
-            Lane("Lane_Executor", "Ответственный исполнитель", APPEALS_EXECUTOR),
+            Lane("Lane_Executor", "Исполнитель", APPEALS_EXECUTOR),
             Lane("Lane_Control", "Контроль исполнения", APPEALS_CONTROLLER),
         ),
         nodes=tuple(nodes),

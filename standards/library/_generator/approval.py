@@ -115,14 +115,14 @@ def build() -> Process:
         "Gateway_Expert": {
             "exit": "top",
             "enter": "bottom",
-            "channel": 145,
+            "channel": 155,
             "channel_lane": "Lane_Author",
         },
         "Gateway_Rostrud": {"exit": "top", "enter": "right"},
         "Gateway_Mintrud": {
             "exit": "top",
             "enter": "top",
-            "channel": 18,
+            "channel": 22,
             "channel_lane": "Lane_Author",
         },
     }
@@ -174,7 +174,7 @@ def build() -> Process:
         ),
         lanes=(
             Lane("Lane_Author", "Автор стандарта", AUTHOR),
-            Lane("Lane_Methodologist", "Ведущий методолог ФЦК СЗ", LEAD_METHODOLOGIST),
+            Lane("Lane_Methodologist", "Методолог ФЦК СЗ", LEAD_METHODOLOGIST),
             Lane("Lane_Rostrud", "Роструд", ROSTRUD_EXPERT),
             Lane("Lane_Mintrud", "Минтруд России", MINTRUD_APPROVER),
         ),

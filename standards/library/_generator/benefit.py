@@ -117,7 +117,7 @@ def build(version: int) -> Process:
             "Task_SignOrder",
             "Подписать приказ о признании безработным и назначении пособия",
             "Lane_Head",
-            8 + s,
+            9 + s,
             checkpoint=Checkpoint("CP_ORDER_SIGNED", "Приказ подписан"),
             deadline=Deadline("P1D"),
             forms=(Form("F-UB-2", "Приказ о признании безработным и назначении пособия"),),
@@ -127,7 +127,7 @@ def build(version: int) -> Process:
             "End_Recognized",
             "Гражданин признан безработным, пособие назначено",
             "Lane_Head",
-            9 + s,
+            10 + s,
         ),
         user_task(
             "Task_NotifyRefusal",
@@ -166,7 +166,8 @@ def build(version: int) -> Process:
             exit="bottom",
             enter="left",
         ),
-        flow("Flow_Assign_Sign", "Task_AssignBenefit", "Task_SignOrder"),
+        # Runs right of the refusal end event, so the two branches never cross.
+        flow("Flow_Assign_Sign", "Task_AssignBenefit", "Task_SignOrder", channel=8.45 + s),
         flow("Flow_Signed", "Task_SignOrder", "End_Recognized"),
         flow("Flow_RefusalSent", "Task_NotifyRefusal", "End_Refused"),
     ]

@@ -1,9 +1,9 @@
 """Grid → pixels: shape bounds, lane bands and orthogonal edge waypoints for BPMN DI.
 
 The pool starts at (160, 80) like a diagram freshly drawn in bpmn.io. Each lane is a band
-160 px high per row of nodes; columns are 170 px apart, so 120×80 tasks keep a 50 px gap
-for arrows. Edges are orthogonal polylines whose legs leave and enter shapes at the middle
-of a side, which is what Camunda Modeler draws with its "manhattan" layout.
+180 px high, plus 130 px per extra row of nodes; columns are 180 px apart, so 140×80 tasks
+keep a 40 px gap for arrows. Edges are orthogonal polylines whose legs leave and enter shapes
+at the middle of a side, which is what Camunda Modeler draws with its "manhattan" layout.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ POOL_X = 160
 POOL_Y = 80
 POOL_HEADER = 30
 FIRST_CX = POOL_X + POOL_HEADER + 100
-COL_W = 170
-LANE_H = 160
+COL_W = 180
+LANE_H = 180
 ROW_H = 130
-TASK_W, TASK_H = 120, 80
+TASK_W, TASK_H = 140, 80
 EVENT_D = 36
 GATEWAY_D = 50
 LOOP_GAP = 30  # how far below / above shapes a looping edge runs
@@ -142,6 +142,8 @@ def _label(node: Node, b: Bounds) -> Bounds:
     width = 110
     lines = max(1, -(-len(node.name) // 18))
     height = 14 * lines
+    if node.kind == TIMER:  # right of the edge that leaves the timer downwards
+        return Bounds(b.right + 2, b.bottom, width, height)
     if node.label == "above":
         return Bounds(b.cx - width / 2, b.y - height - 6, width, height)
     if node.label == "above_left":  # clear of edges leaving through the top and bottom

@@ -51,11 +51,11 @@ def build(version: int) -> Process:
     lanes += [
         Lane(
             "Lane_Registration",
-            "Отдел регистрации: специалист по регистрации",
+            "Специалист по регистрации",
             REGISTRATION_SPECIALIST,
         ),
-        Lane("Lane_Smev", "Специалист по межведомственному взаимодействию", SMEV_SPECIALIST),
-        Lane("Lane_Inspector", "Отдел назначения пособий: инспектор", INSPECTOR),
+        Lane("Lane_Smev", "Межведомственное взаимодействие", SMEV_SPECIALIST),
+        Lane("Lane_Inspector", "Инспектор по назначению пособий", INSPECTOR),
         Lane("Lane_Head", "Руководитель ЦЗН", CZN_HEAD),
     ]
     benefit_call = call(

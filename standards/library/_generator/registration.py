@@ -38,7 +38,7 @@ def build(version: int) -> Process:
     # v2 hands the choice of vacancies to the career consultant, who profiles the citizen first.
     offer_lane = "Lane_Career" if v2 else "Lane_Employer"
     lanes = (
-        Lane("Lane_Registration", "Специалист ЦЗН по регистрации", REGISTRATION_SPECIALIST),
+        Lane("Lane_Registration", "Специалист по регистрации", REGISTRATION_SPECIALIST),
         Lane("Lane_Career", "Карьерный консультант", CAREER_CONSULTANT)
         if v2
         else Lane("Lane_Employer", "Специалист по работе с работодателями", EMPLOYER_SPECIALIST),
@@ -175,11 +175,19 @@ def build(version: int) -> Process:
             )
         )
         flows += [
-            flow("Flow_Register_Offer", "Task_Register", "Task_Profile"),
+            flow("Flow_Register_Offer", "Task_Register", "Task_Profile", exit="right", enter="top"),
             flow("Flow_Profiled", "Task_Profile", "Task_OfferVacancies"),
         ]
     else:
-        flows.append(flow("Flow_Register_Offer", "Task_Register", "Task_OfferVacancies"))
+        flows.append(
+            flow(
+                "Flow_Register_Offer",
+                "Task_Register",
+                "Task_OfferVacancies",
+                exit="right",
+                enter="top",
+            )
+        )
     offer_days = "P2D" if v2 else "P4D"
     return Process(
         id=PROCESS_ID,

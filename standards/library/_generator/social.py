@@ -168,7 +168,7 @@ def build_support(version: int) -> Process:
         ),
         flow("Flow_Grant_Ready", "Task_DraftGrant", "Gateway_DraftReady"),
         flow("Flow_Refusal_Ready", "Task_DraftRefusal", "Gateway_DraftReady"),
-        flow("Flow_Ready_Approve", "Gateway_DraftReady", "Task_Approve"),
+        flow("Flow_Ready_Approve", "Gateway_DraftReady", "Task_Approve", exit="right", enter="top"),
         flow("Flow_Approve_Gateway", "Task_Approve", "Gateway_Approved"),
         flow(
             "Flow_Returned",
@@ -178,7 +178,7 @@ def build_support(version: int) -> Process:
             condition="returned == True",
             exit="top",
             enter="bottom",
-            channel=150,
+            channel=155,
             channel_lane="Lane_Payments",
         ),
         flow(
@@ -316,7 +316,7 @@ def build_support(version: int) -> Process:
         ),
         lanes=(
             Lane("Lane_ClientService", "Отдел клиентской службы", CLIENT_SERVICE_SPECIALIST),
-            Lane("Lane_Payments", "Отдел назначения выплат (УСП.Выплаты)", PAYMENT_SPECIALIST),
+            Lane("Lane_Payments", "Отдел назначения выплат", PAYMENT_SPECIALIST),
             Lane("Lane_Head", "Начальник отдела", PAYMENT_HEAD),
         ),
         nodes=tuple(nodes),
@@ -446,7 +446,7 @@ def build_request(version: int) -> Process:
             "(корреляция 0,66 для ФНС и 0,61 для ПФР)."
         ),
         lanes=(
-            Lane("Lane_Smev", "Специалист по межведомственному взаимодействию", SMEV_SPECIALIST),
+            Lane("Lane_Smev", "Межведомственное взаимодействие", SMEV_SPECIALIST),
             Lane("Lane_ClientService", "Отдел клиентской службы", CLIENT_SERVICE_SPECIALIST),
         ),
         nodes=nodes,
