@@ -26,7 +26,7 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
             total += 0.68
         elif "\u0400" <= ch <= "\u04ff":
             # Cyrillic lower case runs a little wider than Latin in Arial/DejaVu.
-            total += 0.56
+            total += 0.6
         else:
             total += 0.55
     return total * size
