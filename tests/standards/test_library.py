@@ -8,6 +8,7 @@ both by Spiff's own engine and by Etalon's restricted expression engine.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -22,6 +23,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow as SpiffBpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 
+from bpmn.diff import diff
 from bpmn.loading import load_file
 from bpmn.namespaces import BPMN, BPMNDI, DC, ETALON, q
 from bpmn.render.svg import render_svg
@@ -217,6 +219,15 @@ def test_every_file_renders(entry, number):
     # Every task name appears (possibly wrapped on several lines, so compare the first word).
     for task in _tree(entry, number).iter(q(BPMN, "userTask")):
         assert task.get("name").split()[0] in text, task.get("id")
+
+
+@pytest.mark.parametrize("entry", [e for e in CATALOG if len(e.versions) > 1], ids=lambda e: e.key)
+def test_each_new_version_changes_the_process(entry):
+    """The catalogue note promises a meaningful change: the semantic diff must see one in
+    the flow or its metadata, not only in the layout."""
+    for older, newer in zip(entry.versions, entry.versions[1:], strict=False):
+        changes = diff(load_file(entry.path(older.number)), load_file(entry.path(newer.number)))
+        assert changes.added or changes.removed or changes.changed, newer.note
 
 
 # -- execution -------------------------------------------------------------------------------
@@ -503,3 +514,10 @@ def test_a_wrong_answer_fails_the_run():
     scenario = _s("never approved", {"End_Approved"}, Task_ExpertReview={"decision": "return"})
     with pytest.raises(AssertionError, match="did not complete"):
         run_scenario([entry.path(1)], entry.process_id, scenario, SafeScriptEngine())
+
+
+def test_catalog_entries_are_frozen():
+    entry = CATALOG[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.key = "changed"  # type: ignore[misc]
+    assert isinstance(entry.versions, tuple)
