@@ -91,12 +91,17 @@ def sample_org() -> dict:
 @click.pass_context
 def seed(ctx: click.Context) -> None:
     """Load the sample org structure (and sample standards); running it again changes nothing."""
+    from standards.seeding import load_sample_library
+
     with domain_session(ctx) as session:
-        summary = org.import_org(session, Actor.system("seed"), sample_org())
+        actor = Actor.system("seed")
+        summary = org.import_org(session, actor, sample_org())
+        library = load_sample_library(session, actor)
     click.echo(
         f"org: {summary.units_created} units, {summary.people_created} people, "
         f"{summary.grants_created} grants created"
     )
+    click.echo(str(library))
 
 
 @cli.group("org")

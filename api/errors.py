@@ -51,6 +51,8 @@ def _domain_error(exc: Exception):
     status, code = next((s, c) for kind, s, c in STATUS_OF if isinstance(exc, kind))
     if isinstance(exc, BpmnError):
         problems = [p.to_dict() for p in exc.problems]
+        if any(p.code == "xml.too_large" for p in exc.problems):
+            status, code = 413, "request_entity_too_large"
         return error_response(status, code, exc.message, {"problems": problems})
     errors = getattr(exc, "errors", None)
     details = getattr(exc, "details", None)
