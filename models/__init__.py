@@ -2,6 +2,16 @@
 
 from models.audit import AuditEntry
 from models.base import Base, utcnow
+from models.execution import (
+    CalendarDay,
+    CheckpointEvent,
+    CheckpointKind,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+    Timer,
+    WorkTask,
+)
 from models.org import ApiToken, Person, PersonKind, Role, RoleGrant, Unit, UnitLevel
 from models.session import make_engine, make_session_factory
 from models.standards import (
@@ -22,8 +32,13 @@ __all__ = [
     "ApprovalDecision",
     "AuditEntry",
     "Base",
+    "CalendarDay",
+    "CheckpointEvent",
+    "CheckpointKind",
+    "InstanceStatus",
     "Person",
     "PersonKind",
+    "ProcessInstance",
     "Release",
     "ReleaseStatus",
     "Role",
@@ -33,10 +48,13 @@ __all__ = [
     "StandardCategory",
     "StandardKind",
     "StandardVersion",
+    "TaskStatus",
+    "Timer",
     "Unit",
     "UnitLevel",
     "VersionComment",
     "VersionStatus",
+    "WorkTask",
     "make_engine",
     "make_session_factory",
     "utcnow",

@@ -1,0 +1,99 @@
+"""Checkpoint events: the engine's own, written as instances reach and complete checkpoint
+nodes, into the one append-only table regional systems' pushed events also go to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.spiff import NodeEvent
+from engine.steps import StepCatalog
+from models import CheckpointEvent, CheckpointKind, ProcessInstance, Unit, UnitLevel
+
+logger = logging.getLogger(__name__)
+
+OWN_SOURCE = "etalon"
+
+
+def case_id_of(instance: ProcessInstance) -> str:
+    """The case id the engine reports its own instances under."""
+    return f"etalon-{instance.id}"
+
+
+def record_checkpoint_events(
+    session: Session,
+    instance: ProcessInstance,
+    events: Iterable[NodeEvent],
+    *,
+    steps: StepCatalog,
+    data_of: Any,
+    actor_login: str | None,
+) -> list[CheckpointEvent]:
+    """Append one row per checkpoint event; ``data_of(task_id)`` gives the data the
+    checkpoint's ``attributes`` are copied from (the task's data at that moment)."""
+    rows = []
+    region_id = _region_id(session, instance.unit)
+    for event in events:
+        if not event.checkpoint_id:
+            continue
+        wanted = steps.step(event.node_id).checkpoint_attributes
+        data: Mapping[str, Any] = data_of(event.task_id) if wanted else {}
+        row = CheckpointEvent(
+            source=OWN_SOURCE,
+            event_id=f"{case_id_of(instance)}:{event.task_id}:{event.phase}",
+            instance_id=instance.id,
+            case_id=case_id_of(instance),
+            standard_key=instance.standard.key,
+            version_id=instance.version_id,
+            checkpoint_id=event.checkpoint_id,
+            kind=CheckpointKind(event.phase),
+            node_id=event.node_id,
+            occurred_at=event.at.astimezone(dt.UTC),
+            office_id=instance.unit_id,
+            region_id=region_id,
+            actor_login=actor_login,
+            attributes={name: _jsonable(data.get(name)) for name in wanted if name in data},
+        )
+        session.add(row)
+        rows.append(row)
+    if rows:
+        logger.debug("instance %s: %d checkpoint events", instance.id, len(rows))
+    return rows
+
+
+def _region_id(session: Session, unit: Unit) -> int | None:
+    if unit.level == UnitLevel.region:
+        return unit.id
+    ancestors = unit.ancestor_ids
+    if len(ancestors) < 2:
+        return None
+    region = session.get(Unit, ancestors[1])
+    return region.id if region is not None and region.level == UnitLevel.region else None
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def instance_events(session: Session, instance: ProcessInstance) -> list[CheckpointEvent]:
+    """The checkpoint events of an instance, in the order they happened."""
+    return list(
+        session.scalars(
+            select(CheckpointEvent)
+            .where(CheckpointEvent.instance_id == instance.id)
+            .order_by(CheckpointEvent.occurred_at, CheckpointEvent.id)
+        )
+    )

@@ -1,0 +1,250 @@
+"""Between the database and the workflow façade: which spec an instance runs (its pinned
+version plus the supporting versions its call activities need), restoring an instance's
+workflow, and saving its progress — state, case data, user tasks, timers, checkpoint events —
+after every step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar
+from engine.checkpoints import _jsonable, record_checkpoint_events
+from engine.durations import parse_duration
+from engine.errors import Invalid
+from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
+from engine.steps import StepCatalog, step_catalog
+from models import (
+    InstanceStatus,
+    ProcessInstance,
+    Standard,
+    StandardVersion,
+    TaskStatus,
+    Timer,
+    VersionStatus,
+    WorkTask,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+_CACHE_SIZE = 128
+_MAX_CALL_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Runnable:
+    """A parsed spec with the steps of its documents; shared between instances."""
+
+    parsed: ParsedSpec
+    steps: StepCatalog
+    supporting_version_ids: tuple[int, ...]
+
+
+_runnables: OrderedDict[tuple, Runnable] = OrderedDict()
+_called: dict[str, tuple[str, ...]] = {}
+_lock = Lock()
+
+
+def _called_processes(version: StandardVersion) -> tuple[str, ...]:
+    with _lock:
+        if version.sha256 in _called:
+            return _called[version.sha256]
+    called = step_catalog(version.bpmn).called_processes
+    with _lock:
+        _called[version.sha256] = called
+    return called
+
+
+def resolve_supporting(session: Session, version: StandardVersion) -> tuple[int, ...]:
+    """Ids of the published versions that provide the processes ``version`` calls (transitively)."""
+    found: list[int] = []
+    pending = [(version, 0)]
+    while pending:
+        current, depth = pending.pop()
+        for process_id in _called_processes(current):
+            supplier = session.scalars(
+                select(StandardVersion)
+                .join(Standard)
+                .where(
+                    Standard.process_id == process_id,
+                    StandardVersion.status == VersionStatus.published,
+                )
+                .order_by(StandardVersion.number.desc())
+            ).first()
+            if supplier is None:
+                raise Invalid(
+                    f"{current.label} calls the process {process_id}, "
+                    "which no published standard provides.",
+                    {"version_id": [f"calls unknown process {process_id}"]},
+                )
+            if supplier.id not in found and supplier.id != version.id:
+                found.append(supplier.id)
+                if depth < _MAX_CALL_DEPTH:
+                    pending.append((supplier, depth + 1))
+    return tuple(found)
+
+
+def runnable_of(
+    session: Session, version: StandardVersion, supporting_ids: Sequence[int]
+) -> Runnable:
+    """The runnable spec of ``version`` with the given supporting versions (cached)."""
+    supporting = [session.get(StandardVersion, i) for i in supporting_ids]
+    key = (version.id, version.sha256, tuple((v.id, v.sha256) for v in supporting if v))
+    with _lock:
+        if key in _runnables:
+            _runnables.move_to_end(key)
+            return _runnables[key]
+    parsed = parse_spec(
+        version.bpmn, version.standard.process_id, [v.bpmn for v in supporting if v]
+    )
+    steps = step_catalog(version.bpmn)
+    for other in supporting:
+        if other is not None:
+            steps = steps.merged(step_catalog(other.bpmn))
+    runnable = Runnable(parsed, steps, tuple(supporting_ids))
+    with _lock:
+        _runnables[key] = runnable
+        while len(_runnables) > _CACHE_SIZE:
+            _runnables.popitem(last=False)
+    return runnable
+
+
+def restore_workflow(
+    session: Session, instance: ProcessInstance, calendar: WorkingCalendar
+) -> tuple[Workflow, Runnable]:
+    """The instance's workflow, restored from its state and its pinned spec."""
+    runnable = runnable_of(session, instance.version, instance.supporting_version_ids)
+    workflow = Workflow.restore(
+        runnable.parsed, instance.state, trusted=instance.standard.trusted, calendar=calendar
+    )
+    return workflow, runnable
+
+
+def save_progress(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: Workflow,
+    runnable: Runnable,
+    *,
+    calendar: WorkingCalendar,
+    actor_login: str | None,
+) -> None:
+    """Persist the state and everything derived from it; new checkpoint events are written
+    and taken off the workflow."""
+    now = utcnow()
+    instance.state = workflow.serialize()
+    instance.data = _jsonable(workflow.data)
+    instance.updated_at = now
+    if workflow.is_completed:
+        instance.status = InstanceStatus.completed
+        instance.completed_at = now
+    _sync_tasks(session, instance, workflow, runnable.steps, calendar, now)
+    _sync_timers(session, instance, workflow, now)
+    events: list[NodeEvent] = list(workflow.events)
+    workflow.events.clear()
+    record_checkpoint_events(
+        session,
+        instance,
+        events,
+        steps=runnable.steps,
+        data_of=workflow.task_data,
+        actor_login=actor_login,
+    )
+
+
+def _open_rows(session: Session, model: Any, instance: ProcessInstance, *where: Any) -> list:
+    if instance.id is None:
+        return []
+    return list(session.scalars(select(model).where(model.instance_id == instance.id, *where)))
+
+
+def _sync_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: Workflow,
+    steps: StepCatalog,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+) -> None:
+    ready = {task.task_id: task for task in workflow.ready_human_tasks()}
+    open_statuses = (TaskStatus.ready, TaskStatus.claimed)
+    for row in _open_rows(session, WorkTask, instance, WorkTask.status.in_(open_statuses)):
+        if row.spiff_task_id in ready:
+            row.node_id = ready.pop(row.spiff_task_id).node_id  # may change on migration
+        else:  # interrupted (a boundary event, a cancelled instance)
+            row.status = TaskStatus.cancelled
+    for task in ready.values():
+        step = steps.step(task.node_id)
+        instance.tasks.append(
+            WorkTask(
+                spiff_task_id=task.task_id,
+                node_id=task.node_id,
+                name=task.name,
+                kind=task.kind,
+                lane=step.lane or task.lane,
+                role=step.role,
+                status=TaskStatus.ready,
+                fields=[f.to_dict() for f in step.fields],
+                due_at=_due(calendar, now, step.deadline, step.deadline_calendar),
+                created_at=now,
+            )
+        )
+
+
+def _due(
+    calendar: WorkingCalendar, start: dt.datetime, deadline: str | None, kind: str
+) -> dt.datetime | None:
+    if not deadline:
+        return None
+    local = start.astimezone(_moscow())
+    try:
+        return calendar.due(local, parse_duration(deadline), kind).astimezone(dt.UTC)
+    except Exception as exc:  # a deadline the calendar cannot count must not stop the case
+        logger.warning("cannot compute the due time %s (%s): %s", deadline, kind, exc)
+        return None
+
+
+def _moscow() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Moscow")
+
+
+def _sync_timers(
+    session: Session, instance: ProcessInstance, workflow: Workflow, now: dt.datetime
+) -> None:
+    waiting = {t.task_id: t for t in workflow.waiting_timers() if t.due is not None}
+    pending = _open_rows(
+        session, Timer, instance, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)
+    )
+    for row in pending:
+        if row.spiff_task_id in waiting:
+            timer = waiting.pop(row.spiff_task_id)
+            row.due_at = _aware(timer.due)
+        else:
+            row.cancelled_at = now
+    for timer in waiting.values():
+        session.add(
+            Timer(
+                instance=instance,
+                spiff_task_id=timer.task_id,
+                node_id=timer.node_id,
+                name=timer.name,
+                calendar=timer.calendar,
+                due_at=_aware(timer.due),
+                created_at=now,
+            )
+        )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,170 @@
+"""User tasks: the work list of a person, claiming and completing tasks.
+
+A task is for whoever holds its role (the lane's ``etalon:role``) over the instance's unit:
+no grant of the role anywhere → Forbidden; a grant elsewhere → NotFound. A task of a lane
+without a role is for the unit's employees. Completing a task is a compare-and-set on the
+instance (``lock_version``): of two concurrent completions one wins, the other gets Conflict.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import audit
+from engine.access import Actor, require_role
+from engine.calendar_store import working_calendar
+from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
+from engine.expressions import ExpressionError
+from engine.forms import validate_form
+from engine.runtime import restore_workflow, save_progress
+from engine.spiff import WorkflowError
+from engine.steps import FormField
+from models import InstanceStatus, ProcessInstance, Role, TaskStatus, Unit, WorkTask, utcnow
+
+logger = logging.getLogger(__name__)
+
+OPEN = (TaskStatus.ready, TaskStatus.claimed)
+
+
+def performer_role(task: WorkTask) -> str:
+    """The role a person needs for ``task``."""
+    return task.role or Role.employee
+
+
+def get_task(session: Session, actor: Actor, task_id: int) -> WorkTask:
+    """The task, if the actor holds its role over the instance's unit."""
+    task = session.get(WorkTask, task_id)
+    if task is None:
+        raise NotFound("Task not found.")
+    require_performer(actor, task)
+    return task
+
+
+def require_performer(actor: Actor, task: WorkTask) -> None:
+    """Forbidden without the task's role anywhere, NotFound without it over the unit."""
+    role = performer_role(task)
+    require_role(actor, role)
+    if not actor.reaches(task.instance.unit.path, role):
+        raise NotFound("Task not found.")
+
+
+def query_my_tasks(actor: Actor, *, include_claimed_by_others: bool = False) -> Select:
+    """Open tasks whose role the actor holds over the instance's unit, oldest first."""
+    query = (
+        select(WorkTask)
+        .join(ProcessInstance, WorkTask.instance_id == ProcessInstance.id)
+        .join(Unit, ProcessInstance.unit_id == Unit.id)
+        .where(WorkTask.status.in_(OPEN), ProcessInstance.status == InstanceStatus.running)
+        .order_by(WorkTask.due_at.is_(None), WorkTask.due_at, WorkTask.id)
+    )
+    if actor.is_system:
+        return query
+    clauses = []
+    for grant in actor.grants:
+        role_matches = WorkTask.role == grant.role
+        if grant.role == Role.employee:
+            role_matches = or_(role_matches, WorkTask.role.is_(None))
+        clauses.append(and_(role_matches, Unit.path.startswith(grant.unit_path, autoescape=True)))
+    query = query.where(or_(*clauses) if clauses else false())
+    if not include_claimed_by_others:
+        query = query.where(
+            or_(WorkTask.claimed_by_id.is_(None), WorkTask.claimed_by_id == actor.person_id)
+        )
+    return query
+
+
+def _require_open(task: WorkTask, actor: Actor) -> None:
+    require_performer(actor, task)
+    if task.status not in OPEN or not task.instance.is_running:
+        raise InvalidTransition(
+            f"The task is {task.status}; only ready or claimed tasks can be worked.",
+            allowed=[],
+            status=str(task.status),
+        )
+    if (
+        task.status == TaskStatus.claimed
+        and task.claimed_by_id != actor.person_id
+        and not actor.is_system
+    ):
+        raise Conflict("Someone else has claimed the task.", claimed_by_id=task.claimed_by_id)
+
+
+def claim_task(session: Session, actor: Actor, task: WorkTask) -> WorkTask:
+    """Take a ready task, so colleagues with the same role leave it alone."""
+    _require_open(task, actor)
+    task.status = TaskStatus.claimed
+    task.claimed_by_id = actor.person_id
+    task.claimed_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "task.claim", task, unit_id=task.instance.unit_id)
+    return task
+
+
+def complete_task(
+    session: Session,
+    actor: Actor,
+    task: WorkTask,
+    data: Mapping[str, Any] | None = None,
+    *,
+    expected_lock: int | None = None,
+) -> WorkTask:
+    """Complete ``task`` with form ``data`` and run the instance on to its next wait.
+
+    ``expected_lock`` is the instance's ``lock_version`` the caller saw; a different one
+    means someone else moved the instance on (Conflict). Invalid data → Invalid.
+    """
+    _require_open(task, actor)
+    instance = task.instance
+    if expected_lock is not None and expected_lock != instance.lock_version:
+        raise Conflict(
+            "The instance has changed since you loaded it.",
+            expected_lock=expected_lock,
+            lock_version=instance.lock_version,
+        )
+    fields = [FormField.from_dict(f) for f in task.fields or []]
+    cleaned = validate_form(fields, data)
+    calendar = working_calendar(session)
+    workflow, runnable = restore_workflow(session, instance, calendar)
+    try:
+        workflow.complete_task(task.spiff_task_id, cleaned)
+    except (WorkflowError, ExpressionError) as exc:
+        # The data given cannot carry the case on (e.g. a gateway condition needs a value).
+        raise Invalid(
+            f"The process cannot go on with this data: {exc.message}",
+            {"data": [exc.message]},
+            node_id=exc.details.get("node_id"),
+        ) from None
+    now = utcnow()
+    task.status = TaskStatus.completed
+    task.completed_by_id = actor.person_id
+    task.completed_by_login = actor.login
+    task.completed_at = now
+    task.completed_data = cleaned
+    try:  # the selects in save_progress autoflush: the compare-and-set may fail in there
+        save_progress(
+            session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login
+        )
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        raise Conflict(
+            "Someone else moved the instance on at the same time; reload and try again.",
+            instance_id=instance.id,
+        ) from None
+    audit.record(
+        session,
+        actor,
+        "task.complete",
+        task,
+        unit_id=instance.unit_id,
+        instance_id=instance.id,
+        node_id=task.node_id,
+    )
+    logger.info("%s completed %s of instance %s", actor.login, task.node_id, instance.id)
+    return task
