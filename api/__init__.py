@@ -60,9 +60,25 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from api import audit_log, health, org, people, releases, standards, tokens, units
+    from api import (
+        audit_log,
+        calendar,
+        health,
+        instances,
+        org,
+        people,
+        releases,
+        settings,
+        standards,
+        tasks,
+        tokens,
+        units,
+    )
 
-    for module in (health, units, people, org, tokens, audit_log, standards, releases):
+    for module in (
+        *(health, units, people, org, tokens, audit_log, standards, releases, settings),
+        *(instances, tasks, calendar),
+    ):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.URL}")
 
 
