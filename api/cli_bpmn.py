@@ -219,7 +219,10 @@ def render_command(
         removed = removed_elements(result)
         svg = mark_removed(svg, old_document, removed, diagram_id)
         _echo_removed(removed)
-    output.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, encoding="utf-8")
+    try:
+        output.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror) from None
     click.echo(f"{output}: SVG written ({len(overlays)} element(s) highlighted)")
 
 

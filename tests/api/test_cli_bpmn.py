@@ -79,6 +79,13 @@ def hostile(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
+def test_help_lists_the_bpmn_commands(etalon):
+    result = etalon("--help")
+    assert result.exit_code == 0
+    for name in ("validate", "diff", "render"):
+        assert name in result.output
+
+
 # --- validate -----------------------------------------------------------------------------
 
 
@@ -298,6 +305,12 @@ def test_render_hostile_file_exits_2_and_writes_nothing(etalon, hostile, tmp_pat
         assert f"{path}:3: error xml.entity" in result.output
     assert etalon("render", SUPPORT_V2, "-o", out, "--diff-against", hostile["xxe"]).exit_code == 2
     assert not out.exists()
+
+
+def test_render_into_a_missing_folder_fails_cleanly(etalon, tmp_path):
+    result = etalon("render", SUPPORT_V2, "-o", tmp_path / "no" / "such" / "out.svg")
+    assert result.exit_code == 1
+    assert "Could not open file" in result.output and "out.svg" in result.output
 
 
 @pytest.mark.skipif(not CAMUNDA.is_dir(), reason="BPMN MIWG corpus not available")
