@@ -18,7 +18,7 @@ from engine import org
 from engine.access import READERS_OF_AUDIT, require_role
 from engine.errors import Invalid, NotFound
 from models import StandardCategory, StandardKind, VersionStatus
-from standards import comments, diffs, history, registry, releases
+from standards import approval, comments, diffs, history, registry, releases
 
 URL = "/standards"
 blp = Blueprint("standards", __name__, description="Standards and their versions")
@@ -370,3 +370,80 @@ class History(MethodView):
         require_role(actor, *READERS_OF_AUDIT)
         entries = history.standard_history(db.session, actor, _standard(key))
         return AuditEntrySchema(many=True).dump(entries)
+
+
+class SubmitSchema(Schema):
+    comment = fields.String(
+        load_default="", metadata={"description": "after a return: what was fixed"}
+    )
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(approval.DECISIONS))
+    comment = fields.String(load_default="", validate=validate.Length(0, 10000))
+
+
+class DecisionRecordSchema(Schema):
+    id = fields.Integer()
+    route = fields.String()
+    stage = fields.String()
+    stage_name = fields.String()
+    role = fields.String()
+    decision = fields.String()
+    comment = fields.String()
+    actor_login = fields.Function(lambda d: d.actor.login if d.actor else None)
+    at = fields.DateTime()
+
+
+class StageSchema(Schema):
+    task_id = fields.Integer(attribute="id")
+    node_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+
+
+class ApprovalSchema(Schema):
+    status = fields.String()
+    route = fields.String(allow_none=True)
+    current_stage = fields.Nested(StageSchema, allow_none=True)
+    decisions = fields.List(fields.Nested(DecisionRecordSchema))
+
+
+def _approval_state(version):
+    return {
+        "status": str(version.status),
+        "route": version.approval_route,
+        "current_stage": approval.current_stage(db.session, version),
+        "decisions": approval.decisions_of(db.session, current_actor(), version),
+    }
+
+
+@blp.route("/<key>/versions/<int:number>/submit")
+class Submit(MethodView):
+    @blp.arguments(SubmitSchema)
+    @blp.response(200, ApprovalSchema)
+    def post(self, data, key, number):
+        """Submit a draft for approval (or resubmit it after a return)"""
+        version = _version(key, number)
+        approval.submit_version(db.session, current_actor(), version, comment=data["comment"])
+        return _approval_state(version)
+
+
+@blp.route("/<key>/versions/<int:number>/approval")
+class Approval(MethodView):
+    @blp.response(200, ApprovalSchema)
+    def get(self, key, number):
+        """Where the version stands on its approval route, with the decision history"""
+        return _approval_state(_version(key, number))
+
+
+@blp.route("/<key>/versions/<int:number>/decision")
+class Decision(MethodView):
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, ApprovalSchema)
+    def post(self, data, key, number):
+        """Approve or return the version at its current stage (the stage's role holder)"""
+        version = _version(key, number)
+        approval.decide(db.session, current_actor(), version, **data)
+        return _approval_state(version)

@@ -65,12 +65,16 @@ def approve_as_system(session: Session, actor: Actor, version: StandardVersion) 
     )
 
 
-def load_sample_library(session: Session, actor: Actor) -> LibrarySummary:
-    """Register and upload the library; publish the first versions as one release. Running it
-    again uploads nothing already there."""
+def load_sample_library(
+    session: Session, actor: Actor, keys: set[str] | None = None
+) -> LibrarySummary:
+    """Register and upload the library (or the standards of `keys`); publish the first
+    versions as one release. Running it again uploads nothing already there."""
     created = uploaded = 0
     first_versions: list[StandardVersion] = []
     for entry in load_catalog():
+        if keys is not None and entry.key not in keys:
+            continue
         standard = session.scalars(select(Standard).where(Standard.key == entry.key)).first()
         if standard is None:
             standard = registry.create_standard(

@@ -10,9 +10,9 @@ import datetime as dt
 
 from engine import org
 from models import Role, StandardKind
-from standards import registry, releases
+from standards import approval, registry, releases
 from standards.library import load_catalog
-from standards.seeding import approve_as_system
+from standards.seeding import approve_as_system, load_sample_library
 from tests.api.authz import ANY, REGION, Row, Targets, target
 
 REVIEWERS = frozenset({Role.methodologist, Role.approver, Role.administrator, Role.auditor})
@@ -186,3 +186,68 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda c, h, t: c.post(f"/api/v1/releases/{t['release'].id}/publish", headers=h),
     ),
 }
+
+
+@target("approval_route")
+def _approval_route(t: Targets):
+    load_sample_library(t.session, t.system, {"etalon.standard-approval"})
+    return approval.active_route(t.session)
+
+
+@target("in_review")
+def _in_review(t: Targets):
+    """Version 3 of the target standard submitted: waiting at the lead methodologist."""
+    t["approval_route"]
+    standard = t["standard"]
+    draft = registry.get_version(t.session, t.system, standard, 3)
+    approval.submit_version(t.session, t.system, draft)
+    return draft
+
+
+def _decide(c, h, t):
+    t["in_review"]
+    return c.post(
+        _std("/versions/3/decision")(t),
+        headers=h,
+        json={"decision": "return", "comment": "Уточнить"},
+    )
+
+
+# Stage roles are job roles: a system role alone never decides; reviewers in scope learn the
+# version exists (403), nobody else does (404).
+ROWS.update(
+    {
+        ("POST", "/api/v1/standards/<key>/versions/<int:number>/submit"): Row(
+            METHODOLOGIST,
+            lambda c, h, t: (
+                t["approval_route"] and c.post(_std("/versions/3/submit")(t), headers=h, json={})
+            ),
+            denied=_hidden_unless_reviewer,
+        ),
+        ("GET", "/api/v1/standards/<key>/versions/<int:number>/approval"): _hidden_row(
+            "/versions/3/approval"
+        ),
+        ("POST", "/api/v1/standards/<key>/versions/<int:number>/decision"): Row(
+            frozenset(), _decide, denied=_hidden_unless_reviewer
+        ),
+        ("GET", "/api/v1/settings/approval-route"): Row(
+            frozenset({Role.administrator, Role.methodologist, Role.approver}),
+            lambda c, h, t: (
+                t["approval_route"] and c.get("/api/v1/settings/approval-route", headers=h)
+            ),
+            scoped=False,
+        ),
+        ("PUT", "/api/v1/settings/approval-route"): Row(
+            frozenset({Role.administrator}),
+            lambda c, h, t: (
+                t["approval_route"]
+                and c.put(
+                    "/api/v1/settings/approval-route",
+                    headers=h,
+                    json={"key": "etalon.standard-approval"},
+                )
+            ),
+            scoped=False,
+        ),
+    }
+)
