@@ -14,6 +14,7 @@ from engine import audit
 from engine.access import Actor, require_role
 from engine.errors import Conflict, InvalidTransition, NotFound
 from models import Release, ReleaseStatus, StandardVersion, VersionStatus, utcnow
+from standards import publication
 from standards.access import AUTHORS, PUBLISHERS, require_publisher, require_visible
 from standards.registry import standards_by_process, version_in_force
 
@@ -115,6 +116,7 @@ def publish_release(session: Session, actor: Actor, release: Release) -> Release
     release.status = ReleaseStatus.published
     release.published_at = now
     audit.record(session, actor, "release.publish", release, name=release.name)
+    publication.after_publication(session, actor, release, list(release.versions))
     logger.info("published release %s (%d versions)", release.id, len(release.versions))
     return release
 
