@@ -217,7 +217,7 @@ def render_command(
         ctx.exit(EXIT_UNLOADABLE)
     if result is not None and old_document is not None:
         removed = removed_elements(result)
-        svg = mark_removed(svg, old_document, removed, diagram_id)
+        svg = annotate_diff(svg, old_document, removed, diagram_id)
         _echo_removed(removed)
     try:
         output.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, encoding="utf-8")
@@ -234,15 +234,18 @@ def _echo_removed(removed: Iterable[tuple[str, str]]) -> None:
 # --- diff overlays ------------------------------------------------------------------------
 
 ADDED = Overlay(fill="#e3f5e1", stroke="#2e7d32", badge="+")
-CHANGED = Overlay(fill="#fff3cd", stroke="#d98b00", badge="~")
+CHANGED = Overlay(fill="#fff3cd", stroke="#d98b00", badge="Δ")
 REPLACED = Overlay(fill="#ffe0c2", stroke="#e65100", badge="⇄")
 REMOVED_STROKE = "#c62828"
 #: process-level items that are drawn (indicators and deadlines live in metadata only)
 _DRAWN_PROCESS_ITEMS = frozenset({"lane"})
+_CONTAINERS = frozenset({"lane", "participant"})
 
 
-def _with_title(overlay: Overlay, title: str) -> Overlay:
-    return Overlay(fill=overlay.fill, stroke=overlay.stroke, badge=overlay.badge, title=title)
+def _with_title(overlay: Overlay, title: str, *, container: bool = False) -> Overlay:
+    # A lane tinted all over would drown the tasks inside it: containers get the outline only.
+    fill = None if container else overlay.fill
+    return Overlay(fill=fill, stroke=overlay.stroke, badge=overlay.badge, title=title)
 
 
 def _label(item: ElementDiff) -> str:
@@ -262,10 +265,14 @@ def diff_overlays(result: Diff) -> dict[str, Overlay]:
         e for p in result.processes for e in p.changed if e.type in _DRAWN_PROCESS_ITEMS
     ]
     for item in [*result.added, *lanes_added]:
-        overlays[item.id] = _with_title(ADDED, f"Добавлено: {_label(item)}")
+        overlays[item.id] = _with_title(
+            ADDED, f"Добавлено: {_label(item)}", container=item.type in _CONTAINERS
+        )
     for item in [*result.changed, *lanes_changed]:
         overlays[item.id] = _with_title(
-            CHANGED, f"Изменено: {_label(item)}: {_changed_fields(item)}"
+            CHANGED,
+            f"Изменено: {_label(item)}: {_changed_fields(item)}",
+            container=item.type in _CONTAINERS,
         )
     for replacement in result.replaced:
         overlays[replacement.new_id] = _with_title(
@@ -321,38 +328,56 @@ def _old_groups(
     return groups, _view_box(old_root) if groups else None
 
 
-def mark_removed(
+def annotate_diff(
     svg: str, old: BpmnDocument, removed: Sequence[tuple[str, str]], diagram_id: str | None
 ) -> str:
-    """Add to ``svg`` the removed elements, dashed red as the older diagram drew them, and a
-    text block under the drawing that lists them (elements not drawn are still listed)."""
-    if not removed:
-        return svg
+    """Add to ``svg`` a colour legend under the drawing and, when elements were removed, those
+    elements dashed red as the older diagram drew them plus a text list of them (elements the
+    chosen diagram does not show are still listed)."""
     root = etree.fromstring(svg.encode("utf-8"), etree.XMLParser(resolve_entities=False))
     x, y, w, h = _view_box(root)
-    groups, old_box = _old_groups(old, {element_id for element_id, _ in removed}, diagram_id)
-    if groups:
-        root.insert(0, _svg("style", {}, _REMOVED_STYLE))
-        layer = _svg("g", {"class": "etalon-removed"})
-        layer.extend(groups)
-        root.append(layer)
-    if old_box is not None:
-        right, bottom = max(x + w, old_box[0] + old_box[2]), max(y + h, old_box[1] + old_box[3])
-        x, y = min(x, old_box[0]), min(y, old_box[1])
-        w, h = right - x, bottom - y
-    block = _svg("g", {"class": "etalon-removed-list"})
-    lines = ["Удалено по сравнению с прежней версией:"] + [
-        f"– {label} ({element_id})" for element_id, label in removed
-    ]
-    for number, line in enumerate(lines, start=1):
-        attrs = {"x": f"{x + 20:g}", "y": f"{y + h + number * _LINE_HEIGHT:g}"}
-        attrs["fill"] = REMOVED_STROKE
-        block.append(_svg("text", attrs, line))
+    if removed:
+        groups, old_box = _old_groups(old, {element_id for element_id, _ in removed}, diagram_id)
+        if groups:
+            root.insert(0, _svg("style", {}, _REMOVED_STYLE))
+            layer = _svg("g", {"class": "etalon-removed"})
+            layer.extend(groups)
+            root.append(layer)
+        if old_box is not None:
+            right = max(x + w, old_box[0] + old_box[2])
+            bottom = max(y + h, old_box[1] + old_box[3])
+            x, y = min(x, old_box[0]), min(y, old_box[1])
+            w, h = right - x, bottom - y
+    block = _svg("g", {"class": "etalon-diff-legend"})
+    left = x + 20
+    for text, colour in _LEGEND:
+        attrs = {"x": f"{left:g}", "y": f"{y + h + _LINE_HEIGHT:g}", "fill": colour}
+        block.append(_svg("text", attrs, text))
+        left += 8.0 * len(text) + 24
+    lines = []
+    if removed:
+        lines = ["Удалено по сравнению с прежней версией:"] + [
+            f"– {label} ({element_id})" for element_id, label in removed
+        ]
+        listing = _svg("g", {"class": "etalon-removed-list"})
+        for number, line in enumerate(lines, start=2):
+            attrs = {"x": f"{x + 20:g}", "y": f"{y + h + number * _LINE_HEIGHT:g}"}
+            attrs["fill"] = REMOVED_STROKE
+            listing.append(_svg("text", attrs, line))
+        block.append(listing)
     root.append(block)
-    h += (len(lines) + 1) * _LINE_HEIGHT
-    w = max(w, 40 + 7.0 * max(len(line) for line in lines))
+    h += (len(lines) + 2) * _LINE_HEIGHT
+    w = max(w, left - x, 40 + 7.0 * max((len(line) for line in lines), default=0))
     _reframe(root, x, y, w, h)
     return etree.tostring(root, encoding="unicode")
+
+
+_LEGEND = (
+    ("■ добавлено", ADDED.stroke or ""),
+    ("■ изменено", CHANGED.stroke or ""),
+    ("■ перерисовано заново", REPLACED.stroke or ""),
+    ("- - удалено", REMOVED_STROKE),
+)
 
 
 def _reframe(root: etree._Element, x: float, y: float, w: float, h: float) -> None:

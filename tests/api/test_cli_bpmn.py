@@ -22,6 +22,7 @@ SUPPORT_V1 = LIBRARY / "social.support-measure" / "v1.bpmn"
 SUPPORT_V2 = LIBRARY / "social.support-measure" / "v2.bpmn"
 REGISTRATION_V1 = LIBRARY / "employment.job-seeker-registration" / "v1.bpmn"
 REGISTRATION_V2 = LIBRARY / "employment.job-seeker-registration" / "v2.bpmn"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bpmn"
 CORPUS = Path("/work/shared/corpora/bpmn-miwg")
 CAMUNDA = CORPUS / "bpmn.io (Camunda Modeler) 18.6.1"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -272,6 +273,28 @@ def test_render_diff_against_colours_added_changed_and_lists_removed(etalon, tmp
     assert len(ghosts) == 1 and ghosts[0].getparent().get("class") == "etalon-removed"
     assert not root.findall(f".//{SVG}g[@data-element-id='Flow_Accept_Smev']")
     assert "– поток управления (Flow_Accept_Smev)" in text
+    legend = root.find(f".//{SVG}g[@class='etalon-diff-legend']")
+    assert legend is not None and "■ добавлено" in "".join(legend.itertext())
+    # The frame grew to hold the legend and the list below the drawing.
+    view_height = float(root.get("viewBox").split()[3])
+    assert float(root.get("height")) == view_height
+    texts = [float(t.get("y")) for t in legend.iter(f"{SVG}text")]
+    top = float(root.get("viewBox").split()[1])
+    assert max(texts) < top + view_height
+
+
+def test_render_diff_against_marks_redrawn_elements_and_changed_lanes(etalon, tmp_path):
+    out = tmp_path / "replaced.svg"
+    old, new = DATA / "etalon_registration_v1.bpmn", DATA / "etalon_registration_v2.bpmn"
+    result = etalon("render", new, "-o", out, "--diff-against", old)
+    assert result.exit_code == 0, result.output
+    root = _svg_root(out)
+    redrawn = _group(root, "Task_ReturnDocs2")
+    assert "#e65100" in {el.get("stroke") for el in redrawn.iter()}  # replaced: orange
+    assert "Task_ReturnDocs" in redrawn.find(f"{SVG}title").text
+    assert "#d98b00" in {el.get("stroke") for el in _group(root, "Lane_Head").iter()}
+    # A redrawn element is not "removed": nothing is ghosted for it.
+    assert not root.findall(f".//{SVG}g[@data-removed-element-id]")
 
 
 def test_render_diff_against_itself_highlights_nothing(etalon, tmp_path):
