@@ -147,6 +147,7 @@ def complete_task(
     task.completed_by_login = actor.login
     task.completed_at = now
     task.completed_data = cleaned
+    instance_id = instance.id  # readable after a failed flush, unlike the instance
     try:  # the selects in save_progress autoflush: the compare-and-set may fail in there
         save_progress(
             session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login
@@ -155,7 +156,7 @@ def complete_task(
     except (StaleDataError, IntegrityError):
         raise Conflict(
             "Someone else moved the instance on at the same time; reload and try again.",
-            instance_id=instance.id,
+            instance_id=instance_id,
         ) from None
     audit.record(
         session,

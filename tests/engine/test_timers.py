@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-import pytest
-from alembic import command
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from api.cli import sample_org
 from engine import org
 from engine.access import Actor
 from engine.calendar_store import bundled_calendar
 from engine.instances import start_instance
 from engine.tasks import complete_task
 from engine.worker import run_worker_pass
-from migrations import alembic_config
 from models import AuditEntry, TaskStatus, Timer, WorkTask, make_engine, utcnow
 from tests.engine.conftest import publish_library
 
@@ -72,20 +68,6 @@ def test_a_timer_of_a_finished_step_is_cancelled(session, system):
     complete_task(session, system, task, {"registration_date": "2026-11-23"})
     timer = session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
     assert timer.cancelled_at is not None and timer.fired_at is None
-
-
-@pytest.fixture
-def committed_postgres(new_database):
-    """A committed PostgreSQL database of its own (workers need real transactions)."""
-    url = new_database("postgresql", "etalon_workers")
-    command.upgrade(alembic_config(url), "head")
-    engine = make_engine(url)
-    with Session(engine) as session:
-        org.import_org(session, Actor.system("tests"), sample_org())
-        session.commit()
-    yield engine
-    engine.dispose()
-    command.downgrade(alembic_config(url), "base")
 
 
 def test_two_workers_fire_every_timer_exactly_once_on_postgresql(committed_postgres):
