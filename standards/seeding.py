@@ -88,8 +88,6 @@ def load_sample_library(
                 owning_unit=unit_by_code(session, entry.owning_unit),
                 process_id=entry.process_id,
             )
-            if entry.key == "etalon.standard-approval":
-                standard.trusted = True
             created += 1
         known = {v.number for v in standard.versions}
         for version_entry in sorted(entry.versions, key=lambda v: v.number):

@@ -20,6 +20,7 @@ from engine import identity, org
 from engine.access import Actor
 from migrations import alembic_config
 from models import Person, make_engine
+from standards.seeding import load_sample_library
 from tests.postgres import PostgresUnavailable, TemporaryPostgres
 
 POSTGRES_ID = re.compile(r"\[.*\bpostgresql\b.*\]")
@@ -66,7 +67,8 @@ def database_kind(request) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(request, database_kind, tmp_path_factory) -> str:
-    """A database migrated to head with the sample org structure committed."""
+    """A database migrated to head with the sample data of `etalon seed` committed: the org
+    structure and the sample library (first versions published, later ones drafts)."""
     if database_kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'etalon.db'}"
     else:
@@ -75,6 +77,7 @@ def database_url(request, database_kind, tmp_path_factory) -> str:
     engine = make_engine(url)
     with Session(engine) as session:
         org.import_org(session, Actor.system("tests"), sample_org())
+        load_sample_library(session, Actor.system("tests"))
         session.commit()
     engine.dispose()
     return url
