@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
@@ -123,8 +123,13 @@ def restore_workflow(
 ) -> tuple[Workflow, Runnable]:
     """The instance's workflow, restored from its state and its pinned spec."""
     runnable = runnable_of(session, instance.version, instance.supporting_version_ids)
+    # The row's state is decoded JSON of its own, replaced by save_progress: no need to copy.
     workflow = Workflow.restore(
-        runnable.parsed, instance.state, trusted=instance.standard.trusted, calendar=calendar
+        runnable.parsed,
+        instance.state,
+        consume=True,
+        trusted=instance.standard.trusted,
+        calendar=calendar,
     )
     return workflow, runnable
 
@@ -148,7 +153,8 @@ def save_progress(
         instance.status = InstanceStatus.completed
         instance.completed_at = now
     _sync_tasks(session, instance, workflow, runnable.steps, calendar, now)
-    _sync_timers(session, instance, workflow, now)
+    if runnable.steps.has_timers:
+        _sync_timers(session, instance, workflow, now)
     events: list[NodeEvent] = list(workflow.events)
     workflow.events.clear()
     record_checkpoint_events(
@@ -184,20 +190,23 @@ def _sync_tasks(
             row.status = TaskStatus.cancelled
     for task in ready.values():
         step = steps.step(task.node_id)
-        instance.tasks.append(
-            WorkTask(
-                spiff_task_id=task.task_id,
-                node_id=task.node_id,
-                name=task.name,
-                kind=task.kind,
-                lane=step.lane or task.lane,
-                role=step.role,
-                status=TaskStatus.ready,
-                fields=[f.to_dict() for f in step.fields],
-                due_at=_due(calendar, now, step.deadline, step.deadline_calendar),
-                created_at=now,
-            )
+        row = WorkTask(
+            instance_id=instance.id,
+            spiff_task_id=task.task_id,
+            node_id=task.node_id,
+            name=task.name,
+            kind=task.kind,
+            lane=step.lane or task.lane,
+            role=step.role,
+            status=TaskStatus.ready,
+            fields=[f.to_dict() for f in step.fields],
+            due_at=_due(calendar, now, step.deadline, step.deadline_calendar),
+            created_at=now,
         )
+        if "tasks" in inspect(instance).unloaded:
+            session.add(row)  # appending would first load every task of the instance
+        else:
+            instance.tasks.append(row)
 
 
 def _due(

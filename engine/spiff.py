@@ -509,8 +509,14 @@ class Workflow:
         }
 
     @classmethod
-    def restore(cls, parsed: ParsedSpec, state: Mapping[str, Any], **options: Any) -> Workflow:
-        """Rebuild an instance from :meth:`serialize` output and the (cached) spec."""
+    def restore(
+        cls, parsed: ParsedSpec, state: Mapping[str, Any], *, consume: bool = False, **options: Any
+    ) -> Workflow:
+        """Rebuild an instance from :meth:`serialize` output and the (cached) spec.
+
+        ``consume=True`` lets the restore take ``state`` apart instead of copying it first
+        (the caller replaces it afterwards, as the engine does with a row's state).
+        """
         if state.get("version") != STATE_VERSION:
             raise WorkflowError(
                 f"state version {state.get('version')!r} is not {STATE_VERSION!r}",
@@ -519,7 +525,7 @@ class Workflow:
         if state.get("spec_key") != parsed.key:
             raise WorkflowError("the state belongs to another spec", spec_key=state.get("spec_key"))
         spiff = _serializer.from_dict(
-            copy.deepcopy(state["workflow"]),
+            state["workflow"] if consume else copy.deepcopy(state["workflow"]),
             spec=parsed.spec,
             subprocess_specs=parsed.subprocess_specs,
         )

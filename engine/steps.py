@@ -76,6 +76,7 @@ class StepCatalog:
 
     steps: Mapping[str, StepInfo] = field(default_factory=dict)
     called_processes: tuple[str, ...] = ()  # called by call activities, defined elsewhere
+    has_timers: bool = False
 
     def step(self, node_id: str) -> StepInfo:
         """The step ``node_id`` (an empty one for nodes the document does not describe)."""
@@ -83,7 +84,11 @@ class StepCatalog:
 
     def merged(self, other: StepCatalog) -> StepCatalog:
         """This catalogue plus the steps of a supporting document (own steps win)."""
-        return StepCatalog({**other.steps, **self.steps}, self.called_processes)
+        return StepCatalog(
+            {**other.steps, **self.steps},
+            self.called_processes,
+            self.has_timers or other.has_timers,
+        )
 
 
 _cache: OrderedDict[str, StepCatalog] = OrderedDict()
@@ -109,6 +114,7 @@ def _build(bpmn_bytes: bytes) -> StepCatalog:
     definitions = extract(load_document(bpmn_bytes, source="steps"))
     steps: dict[str, StepInfo] = {}
     called: list[str] = []
+    has_timers = False
     for process in definitions.processes:
         lanes = {lane.id: lane for lane in process.lanes}
         for node in process.flow_nodes:
@@ -134,12 +140,13 @@ def _build(bpmn_bytes: bytes) -> StepCatalog:
                 deadline_calendar=deadline.calendar if deadline else "working",
                 checkpoint_attributes=checkpoint.attributes if checkpoint else (),
             )
+            has_timers = has_timers or node.timer is not None
             if node.called_element:
                 called.append(node.called_element)
     own = {process.id for process in definitions.processes}
     called = [name for name in called if name not in own]
     logger.debug("step catalogue: %d steps, calls %s", len(steps), called)
-    return StepCatalog(steps, tuple(dict.fromkeys(called)))
+    return StepCatalog(steps, tuple(dict.fromkeys(called)), has_timers)
 
 
 def _role_lane(lanes: Mapping[str, Lane], lane_id: str | None) -> Lane | None:

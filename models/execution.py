@@ -70,9 +70,10 @@ class ProcessInstance(Base):
     completed_at: Mapped[dt.datetime | None]
     lock_version: Mapped[int] = mapped_column(default=1)
 
-    version: Mapped[StandardVersion] = relationship()
-    standard: Mapped[Standard] = relationship()
-    unit: Mapped[Unit] = relationship()
+    # Every operation on an instance needs these three: load them with it.
+    version: Mapped[StandardVersion] = relationship(lazy="joined")
+    standard: Mapped[Standard] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
     started_by: Mapped[Person | None] = relationship()
     tasks: Mapped[list[WorkTask]] = relationship(
         back_populates="instance", order_by="WorkTask.id", cascade="all, delete-orphan"
@@ -115,7 +116,7 @@ class WorkTask(Base):
     completed_at: Mapped[dt.datetime | None]
     completed_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    instance: Mapped[ProcessInstance] = relationship(back_populates="tasks")
+    instance: Mapped[ProcessInstance] = relationship(back_populates="tasks", lazy="joined")
     claimed_by: Mapped[Person | None] = relationship(foreign_keys=[claimed_by_id])
 
     @property

@@ -1,0 +1,289 @@
+"""Benchmark of the execution engine: linear standards of 20 and 100 user tasks, completed task
+by task through Etalon's operations with database persistence (SQLite and a temporary
+PostgreSQL), beside bare SpiffWorkflow in memory and SpiffWorkflow serialising the whole
+workflow (spec included) after every task; then the p50 latency of one task completion over
+HTTP on a running ``etalon serve``.
+
+Run ``.venv/bin/python -m tests.bench.bench_engine`` (``--instances N``, ``--skip-http``,
+``--profile`` to print where the persisted 100-task run spends its time). Prints figures and
+PASS/MISS against the targets; asserts nothing.
+
+Targets: persisted throughput at least the bare serialise-after-every-task rate for 20 tasks;
+per-task cost of the 100-task standard at most 2× that of the 20-task one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser as SpiffBpmnParser
+from SpiffWorkflow.bpmn.serializer.workflow import (
+    BpmnWorkflowSerializer as SpiffBpmnWorkflowSerializer,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow as SpiffBpmnWorkflow
+from SpiffWorkflow.util.task import TaskState as SpiffTaskState
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from api.cli import sample_org
+from bpmn.loading import load_document
+from engine import org
+from engine.access import Actor
+from engine.instances import start_instance
+from engine.tasks import complete_task
+from migrations import alembic_config
+from models import TaskStatus, WorkTask, make_engine
+from tests.engine.conftest import linear_bpmn, publish
+from tests.postgres import PostgresUnavailable, TemporaryPostgres
+
+SIZES = (20, 100)
+BIN = Path(sys.executable).parent
+
+
+# -- SpiffWorkflow alone ------------------------------------------------------------------
+
+
+def _spiff_spec(bpmn: bytes):
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(load_document(bpmn).root, filename="linear.bpmn")
+    return parser.get_spec("Linear"), parser.get_subprocess_specs("Linear")
+
+
+def bare_spiff(bpmn: bytes, instances: int, *, serialise: bool) -> float:
+    """Seconds per instance, completing every task in memory (optionally serialising the whole
+    workflow as JSON after each task, as a naive persistence would)."""
+    spec, subprocesses = _spiff_spec(bpmn)
+    serializer = SpiffBpmnWorkflowSerializer()
+    started = time.perf_counter()
+    for _ in range(instances):
+        workflow = SpiffBpmnWorkflow(spec, subprocesses)
+        workflow.do_engine_steps()
+        while not workflow.is_completed():
+            task = workflow.get_tasks(state=SpiffTaskState.READY, manual=True)[0]
+            task.data.update({f"n{task.task_spec.bpmn_id.split('_')[1]}": 1})
+            task.run()
+            workflow.do_engine_steps()
+            if serialise:
+                serializer.serialize_json(workflow)
+    return (time.perf_counter() - started) / instances
+
+
+# -- Etalon with a database -----------------------------------------------------------------
+
+
+def prepared_database(url: str) -> Engine:
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        org.import_org(session, Actor.system("bench"), sample_org())
+        session.commit()
+    return engine
+
+
+def persisted(engine: Engine, bpmn: bytes, key: str, instances: int) -> float:
+    """Seconds per instance: start, then complete every task, one transaction per operation
+    (as one HTTP request each), the state saved after every step."""
+    system = Actor.system("bench")
+    with Session(engine) as session:
+        version_id = publish(session, key, bpmn, process_id="Linear").id
+        unit_id = org.unit_by_code(session, "R48-LIP").id
+        session.commit()
+    started = time.perf_counter()
+    for _ in range(instances):
+        with Session(engine) as session:
+            from models import StandardVersion, Unit
+
+            instance = start_instance(
+                session,
+                system,
+                session.get(StandardVersion, version_id),
+                session.get(Unit, unit_id),
+            )
+            session.commit()
+            instance_id = instance.id
+        while True:
+            with Session(engine) as session:
+                task = session.scalars(
+                    select(WorkTask).where(
+                        WorkTask.instance_id == instance_id, WorkTask.status == TaskStatus.ready
+                    )
+                ).first()
+                if task is None:
+                    break
+                complete_task(session, system, task, {f"n{task.node_id.split('_')[1]}": 1})
+                session.commit()
+    return (time.perf_counter() - started) / instances
+
+
+# -- over HTTP --------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _call(url: str, token: str, body: dict | None = None) -> dict | list:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url,
+        data=data,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def http_completion_latency(samples: int) -> list[float]:
+    """Seconds per ``POST /tasks/{id}/complete`` on a running ``etalon serve`` (SQLite)."""
+    folder = Path(tempfile.mkdtemp(prefix="etalon-bench-"))
+    url = f"sqlite:///{folder / 'bench.db'}"
+    engine = prepared_database(url)
+    with Session(engine) as session:
+        version_id = publish(session, "bench.http", linear_bpmn(20), process_id="Linear").id
+        unit_id = org.unit_by_code(session, "R48-LIP").id
+        session.commit()
+    engine.dispose()
+    env = {**os.environ, "ETALON_DATABASE_URL": url, "ETALON_LOG_LEVEL": "WARNING"}
+    token = subprocess.run(
+        [str(BIN / "etalon"), "token", "create", "reg.lip"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "etalon"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        timings: list[float] = []
+        while len(timings) < samples:
+            instance = _call(
+                f"{base}/instances", token, {"version_id": version_id, "unit_id": unit_id}
+            )
+            task = instance["current_tasks"][0]
+            while task is not None and len(timings) < samples:
+                number = task["node_id"].split("_")[1]
+                started = time.perf_counter()
+                _call(f"{base}/tasks/{task['id']}/complete", token, {"data": {f"n{number}": 1}})
+                timings.append(time.perf_counter() - started)
+                detail = _call(f"{base}/instances/{instance['id']}", token)
+                task = detail["current_tasks"][0] if detail["current_tasks"] else None
+        return timings
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def _line(label: str, per_instance: float, tasks: int) -> str:
+    return (
+        f"{label:<42} {1 / per_instance:8.1f} inst/s  {per_instance * 1000:9.1f} ms/inst  "
+        f"{per_instance / tasks * 1000:7.2f} ms/task"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instances", type=int, default=20, help="instances of the 20-task run")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    databases: list[tuple[str, Callable[[], str]]] = []
+    folder = Path(tempfile.mkdtemp(prefix="etalon-bench-"))
+    databases.append(("sqlite", lambda: f"sqlite:///{folder / 'engine.db'}"))
+    postgres: TemporaryPostgres | None = None
+    try:
+        postgres = TemporaryPostgres.start()
+        databases.append(("postgresql", lambda: postgres.create_database("bench")))
+    except PostgresUnavailable as exc:
+        print(f"PostgreSQL unavailable, skipped: {exc}")
+
+    results: dict[tuple[str, int], float] = {}
+    try:
+        engines = {name: prepared_database(make()) for name, make in databases}
+        for tasks in SIZES:
+            bpmn = linear_bpmn(tasks)
+            count = max(2, args.instances * SIZES[0] // tasks)
+            print(f"\n{tasks}-task linear standard, {count} instances")
+            results[("bare", tasks)] = bare_spiff(bpmn, count, serialise=False)
+            results[("serialise", tasks)] = bare_spiff(bpmn, count, serialise=True)
+            print(_line("SpiffWorkflow in memory", results[("bare", tasks)], tasks))
+            print(
+                _line(
+                    "SpiffWorkflow + full JSON after each task",
+                    results[("serialise", tasks)],
+                    tasks,
+                )
+            )
+            for name, engine in engines.items():
+                persisted(engine, bpmn, f"warm.{name}.{tasks}", 1)  # parse and cache once
+                seconds = persisted(engine, bpmn, f"bench.{name}.{tasks}", count)
+                results[(name, tasks)] = seconds
+                print(_line(f"Etalon persisted ({name})", seconds, tasks))
+        print("\ntargets")
+        for name in engines:
+            rate, floor = 1 / results[(name, 20)], 1 / results[("serialise", 20)]
+            verdict = "PASS" if rate >= floor else "MISS"
+            print(
+                f"  {name}: 20-task throughput {rate:.1f}/s ≥ serialise-every-task {floor:.1f}/s: {verdict}"
+            )
+            ratio = (results[(name, 100)] / 100) / (results[(name, 20)] / 20)
+            verdict = "PASS" if ratio <= 2 else "MISS"
+            print(f"  {name}: per-task cost 100 vs 20 tasks = {ratio:.2f}× (≤ 2×): {verdict}")
+        if args.profile:
+            engine = engines["sqlite"]
+            profiler = cProfile.Profile()
+            profiler.enable()
+            persisted(engine, linear_bpmn(100), "profile.100", 2)
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            print(out.getvalue())
+        for engine in engines.values():
+            engine.dispose()
+    finally:
+        if postgres is not None:
+            postgres.stop()
+
+    if not args.skip_http:
+        timings = http_completion_latency(60)
+        print(
+            f"\nHTTP POST /tasks/{{id}}/complete on etalon serve (SQLite): "
+            f"p50 {statistics.median(timings) * 1000:.1f} ms, "
+            f"p90 {statistics.quantiles(timings, n=10)[-1] * 1000:.1f} ms over {len(timings)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
