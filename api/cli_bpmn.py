@@ -4,9 +4,12 @@ The output and exit codes are a contract that scripts rely on:
 
 * exit 0 — the work was done (no file has errors, a diff was computed, an SVG was written);
 * exit 1 — ``validate`` found errors in at least one file;
-* exit 2 — a file cannot be read or parsed (hostile XML included) or the command was misused.
+* exit 2 — a file cannot be read or parsed (hostile XML included) or the command was misused
+  (click's usage errors, an unknown ``--diagram``).
 
-A file that cannot be loaded is reported with the same message and problems the API gives.
+A file that cannot be loaded is reported with the same message and problems the API gives:
+in the report (stdout) for ``validate``, on stderr for ``diff`` and ``render``. An SVG that
+cannot be written is click's file error (exit 1).
 """
 
 from __future__ import annotations
@@ -223,6 +226,7 @@ def render_command(
         output.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, encoding="utf-8")
     except OSError as exc:
         raise click.FileError(str(output), hint=exc.strerror) from None
+    logger.info("rendered %s to %s (%d overlays)", file, output, len(overlays))
     click.echo(f"{output}: SVG written ({len(overlays)} element(s) highlighted)")
 
 
