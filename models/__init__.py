@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 mapped classes. Importing this package registers every table."""
 
+from models.assignments import Assignment, AssignmentEvent, AssignmentStatus
 from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.execution import (
@@ -12,6 +13,7 @@ from models.execution import (
     Timer,
     WorkTask,
 )
+from models.graph import GraphChange
 from models.org import ApiToken, Person, PersonKind, Role, RoleGrant, Unit, UnitLevel
 from models.session import make_engine, make_session_factory
 from models.standards import (
@@ -29,12 +31,16 @@ from models.standards import (
 
 __all__ = [
     "ApiToken",
+    "Assignment",
+    "AssignmentEvent",
+    "AssignmentStatus",
     "ApprovalDecision",
     "AuditEntry",
     "Base",
     "CalendarDay",
     "CheckpointEvent",
     "CheckpointKind",
+    "GraphChange",
     "InstanceStatus",
     "Person",
     "PersonKind",
