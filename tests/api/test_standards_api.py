@@ -7,6 +7,7 @@ import datetime as dt
 
 from lxml import etree
 
+from bpmn.render.diff_view import ADDED
 from tests.standards.conftest import REGISTRATION, library_file
 
 BASE = f"/api/v1/standards/{REGISTRATION}"
@@ -162,7 +163,7 @@ def test_reading_diffs_and_pictures(client, token_for):
     assert picture.mimetype == "image/svg+xml"
     svg = etree.fromstring(picture.data)
     added = svg.xpath("//*[@data-element-id='Task_Profile']")
-    assert added and "#d7f5dd" in etree.tostring(added[0]).decode()
+    assert added and ADDED.fill in etree.tostring(added[0]).decode()
 
     bpmn = client.get(f"{BASE}/versions/1/bpmn", headers=reviewer)
     assert bpmn.mimetype == "application/xml" and bpmn.headers["ETag"].startswith('"')
