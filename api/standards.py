@@ -326,14 +326,14 @@ class VersionsDiffSvg(MethodView):
     @blp.arguments(DiffQuerySchema, location="query")
     @blp.response(200, description="the newer diagram with overlays", content_type="image/svg+xml")
     def get(self, query, key):
-        """The newer version's diagram with added / changed / replaced overlays"""
-        standard = _standard(key)
-        result = diffs.diff_versions(
-            db.session, current_actor(), standard, query["from_"], query["to"]
+        """The newer version's diagram with the diff drawn on it (removed elements dashed red)"""
+        picture = diffs.diff_picture(
+            db.session, current_actor(), _standard(key), query["from_"], query["to"]
         )
-        svg = diffs.diff_svg(db.session, current_actor(), standard, query["from_"], query["to"])
-        removed = ", ".join(item.id for item in result.diff.removed)
-        return Response(svg, mimetype="image/svg+xml", headers={"X-Etalon-Removed": removed})
+        removed = ", ".join(element_id for element_id, _ in picture.removed)
+        return Response(
+            picture.svg, mimetype="image/svg+xml", headers={"X-Etalon-Removed": removed}
+        )
 
 
 @blp.route("/<key>/versions/<int:number>/comments")
