@@ -3,6 +3,15 @@
 from models.assignments import Assignment, AssignmentEvent, AssignmentStatus
 from models.audit import AuditEntry
 from models.base import Base, utcnow
+from models.distribution import (
+    Adoption,
+    ChangeKind,
+    DeliveryStatus,
+    PublicationEvent,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from models.execution import (
     CalendarDay,
     CheckpointEvent,
@@ -14,6 +23,7 @@ from models.execution import (
     WorkTask,
 )
 from models.graph import GraphChange
+from models.knowledge import Attachment, AttachmentKind, SearchEntry
 from models.org import ApiToken, Person, PersonKind, Role, RoleGrant, Unit, UnitLevel
 from models.session import make_engine, make_session_factory
 from models.standards import (
@@ -30,25 +40,32 @@ from models.standards import (
 )
 
 __all__ = [
+    "Adoption",
     "ApiToken",
+    "ApprovalDecision",
     "Assignment",
     "AssignmentEvent",
     "AssignmentStatus",
-    "ApprovalDecision",
+    "Attachment",
+    "AttachmentKind",
     "AuditEntry",
     "Base",
     "CalendarDay",
+    "ChangeKind",
     "CheckpointEvent",
     "CheckpointKind",
+    "DeliveryStatus",
     "GraphChange",
     "InstanceStatus",
     "Person",
     "PersonKind",
     "ProcessInstance",
+    "PublicationEvent",
     "Release",
     "ReleaseStatus",
     "Role",
     "RoleGrant",
+    "SearchEntry",
     "Setting",
     "Standard",
     "StandardCategory",
@@ -60,6 +77,9 @@ __all__ = [
     "UnitLevel",
     "VersionComment",
     "VersionStatus",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "WorkTask",
     "make_engine",
     "make_session_factory",
