@@ -36,11 +36,13 @@ def record_checkpoint_events(
 ) -> list[CheckpointEvent]:
     """Append one row per checkpoint event; ``data_of(task_id)`` gives the data the
     checkpoint's ``attributes`` are copied from (the task's data at that moment)."""
-    rows = []
-    region_id = _region_id(session, instance.unit)
+    rows: list[CheckpointEvent] = []
+    region_id: int | None = None
     for event in events:
         if not event.checkpoint_id:
             continue
+        if not rows:
+            region_id = _region_id(session, instance.unit)
         wanted = steps.step(event.node_id).checkpoint_attributes
         data: Mapping[str, Any] = data_of(event.task_id) if wanted else {}
         row = CheckpointEvent(
@@ -66,14 +68,20 @@ def record_checkpoint_events(
     return rows
 
 
+_regions: dict[str, int | None] = {}  # unit path → region id; paths never change
+
+
 def _region_id(session: Session, unit: Unit) -> int | None:
     if unit.level == UnitLevel.region:
         return unit.id
+    if unit.path in _regions:
+        return _regions[unit.path]
     ancestors = unit.ancestor_ids
-    if len(ancestors) < 2:
-        return None
-    region = session.get(Unit, ancestors[1])
-    return region.id if region is not None and region.level == UnitLevel.region else None
+    region = session.get(Unit, ancestors[1]) if len(ancestors) >= 2 else None
+    found = region.id if region is not None and region.level == UnitLevel.region else None
+    if len(_regions) < 100_000:
+        _regions[unit.path] = found
+    return found
 
 
 def _jsonable(value: Any) -> Any:

@@ -256,7 +256,8 @@ def main() -> None:
             rate, floor = 1 / results[(name, 20)], 1 / results[("serialise", 20)]
             verdict = "PASS" if rate >= floor else "MISS"
             print(
-                f"  {name}: 20-task throughput {rate:.1f}/s ≥ serialise-every-task {floor:.1f}/s: {verdict}"
+                f"  {name}: 20-task throughput {rate:.1f}/s ≥ "
+                f"serialise-every-task {floor:.1f}/s: {verdict}"
             )
             ratio = (results[(name, 100)] / 100) / (results[(name, 20)] / 20)
             verdict = "PASS" if ratio <= 2 else "MISS"
