@@ -6,15 +6,18 @@ from __future__ import annotations
 import pytest
 
 from engine import org
-from tests.engine.conftest import grant, publish_library  # noqa: F401 (fixture)
+from tests.engine.conftest import publish_library
 
 REGISTRATION = "employment.job-seeker-registration"
 
 
 @pytest.fixture
-def people(token_for, grant):
-    grant("head.lip", "czn_head", "R48-LIP")
-    grant("career.lip", "employer_specialist", "R48-LIP")
+def people(session, system, token_for):
+    lipetsk = org.unit_by_code(session, "R48-LIP")
+    for login, role in (("head.lip", "czn_head"), ("career.lip", "employer_specialist")):
+        person = org.person_by_login(session, login)
+        if not any(g.role == role and g.unit_id == lipetsk.id for g in person.grants):
+            org.grant_role(session, system, person, role, lipetsk)
     return {login: token_for(login) for login in ("reg.lip", "career.lip", "reg.tul", "auditor")}
 
 
