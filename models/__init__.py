@@ -24,6 +24,13 @@ from models.execution import (
 )
 from models.graph import GraphChange
 from models.knowledge import Attachment, AttachmentKind, SearchEntry
+from models.measurement import (
+    CaseTrace,
+    EmployeeDay,
+    IndicatorObservation,
+    IndicatorRollup,
+    QualityIndexValue,
+)
 from models.org import ApiToken, Person, PersonKind, Role, RoleGrant, Unit, UnitLevel
 from models.session import make_engine, make_session_factory
 from models.standards import (
@@ -40,6 +47,11 @@ from models.standards import (
 )
 
 __all__ = [
+    "QualityIndexValue",
+    "IndicatorRollup",
+    "IndicatorObservation",
+    "EmployeeDay",
+    "CaseTrace",
     "Adoption",
     "ApiToken",
     "ApprovalDecision",
