@@ -13,13 +13,16 @@ from sqlalchemy.orm import Session
 
 from engine.access import Actor
 from models import Release, StandardVersion
+from standards import study
 
 
 def after_publication(
     session: Session, actor: Actor, release: Release, versions: Sequence[StandardVersion]
 ) -> None:
     """Called once per published release, after its versions became `published`."""
+    study.on_publication(session, actor, versions)  # dependency graph, study assignments
 
 
 def after_withdrawal(session: Session, actor: Actor, version: StandardVersion) -> None:
     """Called after a published version was withdrawn."""
+    study.on_withdrawal(session, actor, version)  # dependency graph
