@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.rollups import EventRecord, apply_events
 from engine.spiff import NodeEvent
 from engine.steps import StepCatalog
 from models import CheckpointEvent, CheckpointKind, ProcessInstance, Unit, UnitLevel
@@ -65,7 +66,22 @@ def record_checkpoint_events(
         rows.append(row)
     if rows:
         logger.debug("instance %s: %d checkpoint events", instance.id, len(rows))
+        apply_events(session, [_record(row) for row in rows])  # traces, conformance, rollups
     return rows
+
+
+def _record(row: CheckpointEvent) -> EventRecord:
+    return EventRecord(
+        source=row.source,
+        case_id=row.case_id,
+        standard_key=row.standard_key,
+        version_id=row.version_id,
+        checkpoint_id=row.checkpoint_id,
+        occurred_at=row.occurred_at,
+        office_id=row.office_id,
+        actor_login=row.actor_login,
+        attributes=row.attributes,
+    )
 
 
 _regions: dict[str, int | None] = {}  # unit path → region id; paths never change
