@@ -20,6 +20,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@bash .ci/ensure-postgres || true
+	@bash .ci/ensure-chromium || true
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
