@@ -81,6 +81,7 @@ def _record(row: CheckpointEvent) -> EventRecord:
         office_id=row.office_id,
         actor_login=row.actor_login,
         attributes=row.attributes,
+        kind=row.kind,
     )
 
 

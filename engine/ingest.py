@@ -255,9 +255,7 @@ def ingest_events(
     duplicates.extend(r["event_id"] for r in rows if r["event_id"] not in stored)
     new = [r for r in rows if r["event_id"] in stored]
     apply_events(session, [record_of(source, r) for r in new], refresh_index=refresh_index)
-    report = IngestReport(
-        len(events), len(new), tuple(duplicates), tuple(rejected), tuple(refused)
-    )
+    report = IngestReport(len(events), len(new), tuple(duplicates), tuple(rejected), tuple(refused))
     if new or rejected or refused:
         record(
             session,
@@ -288,4 +286,5 @@ def record_of(source: str, row: Mapping[str, Any]) -> EventRecord:
         office_id=row["office_id"],
         actor_login=row.get("actor_login"),
         attributes=row.get("attributes") or {},
+        kind=row["kind"],
     )

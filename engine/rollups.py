@@ -62,6 +62,7 @@ class EventRecord:
     office_id: int | None
     actor_login: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "completed"  # per-event indicators and stages count completions only
 
 
 @dataclass(frozen=True)
@@ -230,11 +231,14 @@ def _fold_case(
     calendar: WorkingCalendar,
     batch: _Batch,
 ) -> None:
-    before = [(cp, dt.datetime.fromisoformat(at)) for cp, at in trace.events]
+    before = [(cp, dt.datetime.fromisoformat(at), kind) for cp, at, kind in trace.events]
     counted = set(trace.counted)
     office_id = trace.office_id or new[0].office_id
     trace.office_id = office_id
-    merged = sorted(before + [(e.checkpoint_id, e.occurred_at) for e in new], key=lambda x: x[1])
+    everything = before + [(e.checkpoint_id, e.occurred_at, e.kind) for e in new]
+    everything.sort(key=lambda x: x[1])
+    merged = [(cp, at) for cp, at, _ in everything]
+    completed = [at for _, at, kind in everything if kind == "completed"]
     first: dict[str, dt.datetime] = {}
     for cp, at in merged:
         first.setdefault(cp, at)
@@ -259,13 +263,13 @@ def _fold_case(
     if measures is not None:
         for definition in measures.indicators:
             _contribute(definition, trace, new, first, counted, calendar, observe, batch)
-        _stages(measures, trace, new, merged, calendar, batch, office_id)
+        _stages(measures, trace, new, completed, calendar, batch)
         result = check_case(measures.model, merged, lambda s, d, c: _due(calendar, s, d, c))
         trace.fitness = result.fitness
         trace.skipped = list(result.skipped)
         trace.out_of_order = list(result.out_of_order)
         trace.breaches = list(result.breaches)
-    trace.events = [[cp, at.isoformat()] for cp, at in merged]
+    trace.events = [[cp, at.isoformat(), kind] for cp, at, kind in everything]
     trace.counted = sorted(counted)
     trace.started_at, trace.last_at = merged[0][1], merged[-1][1]
 
@@ -294,7 +298,7 @@ def _contribute(definition, trace, new, first, counted, calendar, observe, batch
             observe(key, day, within=within)
         return
     for event in new:
-        if event.checkpoint_id != definition.checkpoint:
+        if event.checkpoint_id != definition.checkpoint or event.kind != "completed":
             continue
         day = local_day(event.occurred_at)
         if kind == "share_with_flag":
@@ -328,12 +332,15 @@ def _duration_value(calendar, start: dt.datetime, end: dt.datetime, unit: str | 
     return round(plain_duration((end - start).total_seconds(), unit), 6)
 
 
-def _stages(measures, trace, new, merged, calendar, batch, office_id) -> None:
+def _stages(measures, trace, new, completed_times, calendar, batch) -> None:
     """Stage of a checkpoint = time since the previous event of the case; breached when the
     checkpoint node's own deadline is exceeded. Feeds the heatmap."""
+    completions = sorted(completed_times)
     for event in new:
+        if event.kind != "completed":
+            continue
         previous = None
-        for _checkpoint, at in merged:
+        for at in completions:
             if at >= event.occurred_at:
                 break
             previous = at

@@ -37,7 +37,7 @@ class CaseTrace(Base):
     office_path: Mapped[str] = mapped_column(String(512), default="")
     started_at: Mapped[dt.datetime | None]
     last_at: Mapped[dt.datetime | None]
-    # [[checkpoint_id, iso timestamp], ...] sorted by time: the trace conformance reads.
+    # [[checkpoint_id, iso timestamp, kind], ...] sorted by time: the trace conformance reads.
     events: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
     # Keys of indicator contributions already added to rollups (pairs are counted once).
     counted: Mapped[list[str]] = mapped_column(JSON, default=list)
