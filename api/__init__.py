@@ -61,23 +61,29 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(api: Api) -> None:
     from api import (
+        adoption,
         audit_log,
         calendar,
         health,
         instances,
+        knowledge,
         org,
         people,
+        published,
         releases,
+        roles,
         settings,
         standards,
         tasks,
         tokens,
         units,
+        webhooks,
     )
 
     for module in (
         *(health, units, people, org, tokens, audit_log, standards, releases, settings),
         *(instances, tasks, calendar),
+        *(published, webhooks, adoption, knowledge, roles),
     ):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.URL}")
 

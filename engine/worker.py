@@ -27,6 +27,11 @@ from models import InstanceStatus, ProcessInstance, Timer
 
 logger = logging.getLogger(__name__)
 
+#: Periodic jobs of higher layers, run after the timers in every pass: `job(session_factory,
+#: worker) -> items done`. The engine must not import `standards`, so modules there append
+#: their job here when imported (e.g. webhook deliveries: `standards.webhook_delivery`).
+PERIODIC_JOBS: list[Callable[[Callable[[], Session], str], int]] = []
+
 
 @dataclass(frozen=True)
 class WorkerPass:
@@ -68,6 +73,11 @@ def run_worker_pass(
                 _mark_failed(session, timer_id, exc.message)
     if ids:
         logger.info("worker %s: %d claimed, %d fired, %d failed", worker, len(ids), fired, failed)
+    for job in PERIODIC_JOBS:
+        try:
+            job(session_factory, worker)
+        except Exception:  # one broken job must not stop the timers or the other jobs
+            logger.exception("worker %s: periodic job %s failed", worker, job.__name__)
     return WorkerPass(len(ids), fired, failed)
 
 

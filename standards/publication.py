@@ -13,16 +13,18 @@ from sqlalchemy.orm import Session
 
 from engine.access import Actor
 from models import Release, StandardVersion
-from standards import study
+from standards import announcements, study
 
 
 def after_publication(
     session: Session, actor: Actor, release: Release, versions: Sequence[StandardVersion]
 ) -> None:
     """Called once per published release, after its versions became `published`."""
+    announcements.announce_publication(session, release, versions)  # feed, webhooks, search
     study.on_publication(session, actor, versions)  # dependency graph, study assignments
 
 
 def after_withdrawal(session: Session, actor: Actor, version: StandardVersion) -> None:
     """Called after a published version was withdrawn."""
+    announcements.announce_withdrawal(session, version)  # feed, webhooks, search
     study.on_withdrawal(session, actor, version)  # dependency graph

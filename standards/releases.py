@@ -192,4 +192,5 @@ def withdraw_version(
         number=version.number,
         reason=reason,
     )
+    publication.after_withdrawal(session, actor, version)
     return version
