@@ -62,9 +62,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(api: Api) -> None:
     from api import (
         adoption,
+        assignments,
         audit_log,
         calendar,
+        graph,
         health,
+        impact,
         instances,
         knowledge,
         org,
@@ -83,6 +86,7 @@ def _register_blueprints(api: Api) -> None:
     for module in (
         *(health, units, people, org, tokens, audit_log, standards, releases, settings),
         *(instances, tasks, calendar),
+        *(graph, impact, assignments),
         *(published, webhooks, adoption, knowledge, roles),
     ):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.URL}")

@@ -222,6 +222,16 @@ class DependencyGraph:
             )
         )
 
+    def describe(self, node: str) -> dict[str, Any]:
+        """A node as JSON: id, kind, label and the standard it belongs to."""
+        data = self.graph.nodes.get(node) or {}
+        return {
+            "id": node,
+            "kind": data.get("kind") or node.split(":", 1)[0],
+            "label": self.label(node),
+            "standard": self.standard_of(node),
+        }
+
     def standard_of(self, node: str) -> str | None:
         """The key of the standard whose version in force holds `node`."""
         data = self.graph.nodes.get(node) or {}

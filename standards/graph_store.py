@@ -22,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bpmn.extract import extract
-from models import GraphChange, Standard, StandardVersion, Unit, UnitLevel
+from engine.access import Actor, require_role
+from engine.errors import NotFound
+from models import GraphChange, Role, Standard, StandardVersion, Unit, UnitLevel
 from standards.graph import DependencyGraph, Region
 from standards.graph_facts import VersionFacts, facts_of
 from standards.registry import load_version_document, version_in_force
@@ -139,6 +141,16 @@ def current_graph(session: Session) -> DependencyGraph:
         if rows:
             logger.debug("dependency graph: applied %d change(s)", len(rows))
         return cache.graph
+
+
+def read_graph(session: Session, actor: Actor, node: str | None = None) -> DependencyGraph:
+    """The graph for a reader: it holds published material only, which every authenticated
+    actor may read; NotFound when `node` is given and not in the graph."""
+    require_role(actor, *Role)
+    graph = current_graph(session)
+    if node is not None and node not in graph.graph:
+        raise NotFound(f"No node {node!r} in the dependency graph.", node=node)
+    return graph
 
 
 def record_changes(

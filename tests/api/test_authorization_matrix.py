@@ -10,13 +10,20 @@ import pytest
 
 from engine import identity, org
 from models import PersonKind, Role
-from tests.api import authz_distribution, authz_engine, authz_org, authz_standards
+from tests.api import (
+    authz_distribution,
+    authz_engine,
+    authz_graph,
+    authz_org,
+    authz_standards,
+)
 from tests.api.authz import REGION, Row, Targets
 
 MATRIX: dict[tuple[str, str], Row] = {
     **authz_org.ROWS,
     **authz_standards.ROWS,
     **authz_engine.ROWS,
+    **authz_graph.ROWS,
     **authz_distribution.ROWS,
 }
 
