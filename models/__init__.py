@@ -3,6 +3,15 @@
 from models.assignments import Assignment, AssignmentEvent, AssignmentStatus
 from models.audit import AuditEntry
 from models.base import Base, utcnow
+from models.deviations import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    DetectorConfig,
+    Deviation,
+    DeviationStatus,
+    LoopRun,
+    Notification,
+)
 from models.distribution import (
     Adoption,
     ChangeKind,
@@ -60,14 +69,21 @@ __all__ = [
     "CalendarDay",
     "CaseTrace",
     "ChangeKind",
+    "ChangeRequest",
+    "ChangeRequestStatus",
     "CheckpointEvent",
     "CheckpointKind",
     "DeliveryStatus",
+    "DetectorConfig",
+    "Deviation",
+    "DeviationStatus",
     "EmployeeDay",
     "GraphChange",
     "IndicatorObservation",
     "IndicatorRollup",
     "InstanceStatus",
+    "LoopRun",
+    "Notification",
     "Person",
     "PersonKind",
     "ProcessInstance",
