@@ -371,3 +371,11 @@ def completion_by_unit(
         .order_by(Unit.code)
     ).all()
     return [UnitCompletion(*row[:3], *(int(v or 0) for v in row[3:])) for row in rows]
+
+
+def flag_overdue_job(session_factory: Callable[[], Session], worker: str) -> int:
+    """The worker's periodic job: flag overdue assignments in a transaction of its own."""
+    with session_factory() as session:
+        count = flag_overdue(session, Actor.system(f"worker:{worker}"[:100]))
+        session.commit()
+    return count

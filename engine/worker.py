@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.access import Actor
+from engine.assignments import flag_overdue_job
 from engine.errors import DomainError
 from engine.timers import claim_due_timers, fire_timer
 from models import InstanceStatus, ProcessInstance, Timer
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 #: worker) -> items done`. The engine must not import `standards`, so modules there append
 #: their job here when imported (e.g. webhook deliveries: `standards.webhook_delivery`).
 PERIODIC_JOBS: list[Callable[[Callable[[], Session], str], int]] = []
+PERIODIC_JOBS.append(flag_overdue_job)  # assignments past their due date become overdue
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,8 @@ def render_neighbourhood(graph: DependencyGraph, node: str, radius: int = 1) -> 
         label = escape(_short(graph.label(member)))
         width = 3 if member == node else 1.5
         parts.append(
-            f'<g class="node {escape(kind)}"><title>{escape(member)}</title>'
+            f'<g class="node {escape(kind)}">'
+            f"<title>{escape(graph.label(member))} ({escape(member)})</title>"
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="12" fill="white" stroke="{colour}" '
             f'stroke-width="{width}"/>'
             f'<text x="{x:.1f}" y="{y + 26:.1f}" text-anchor="middle" fill="{colour}">'
