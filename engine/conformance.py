@@ -60,7 +60,7 @@ class CaseConformance:
     fitness: float
 
 
-def _successors(process: Process) -> dict[str, set[str]]:
+def flow_successors(process: Process) -> dict[str, set[str]]:
     """Node graph of a process: sequence flows, host → boundary events, sub-process → its
     inner starts and inner ends → the sub-process's successors."""
     succ: dict[str, set[str]] = {node.id: set() for node in process.flow_nodes}
@@ -128,7 +128,7 @@ def build_conformance_model(definitions: Definitions, process_id: str | None = N
     )
     if process is None:
         return ConformanceModel(frozenset(), {}, frozenset())
-    succ = _successors(process)
+    succ = flow_successors(process)
     starts = [
         n.id
         for n in process.flow_nodes
