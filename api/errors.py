@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from bpmn.errors import BpmnError
@@ -92,8 +93,18 @@ def _limit() -> int:
 
 
 def _unexpected(exc: Exception):
+    if is_write_contention(exc):
+        # SQLite allows one writer: a transaction whose snapshot went stale while another
+        # wrote is refused at once. It is a lost race, as a stale lock is on PostgreSQL.
+        return error_response(
+            409, "busy", "Another change was written at the same time; reload and try again."
+        )
     logger.exception("unhandled error")
     return error_response(500, "internal_error", InternalServerError.description)
+
+
+def is_write_contention(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 def register_error_handlers(app: Flask) -> None:
