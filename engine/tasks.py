@@ -114,14 +114,26 @@ def complete_task(
     data: Mapping[str, Any] | None = None,
     *,
     expected_lock: int | None = None,
+    on_behalf_of: str | None = None,
 ) -> WorkTask:
     """Complete ``task`` with form ``data`` and run the instance on to its next wait.
 
     ``expected_lock`` is the instance's ``lock_version`` the caller saw; a different one
-    means someone else moved the instance on (Conflict). Invalid data → Invalid.
+    means someone else moved the instance on (Conflict). Invalid data → Invalid. Tasks of an
+    instance about a subject (an approval run) are completed only by the subject's owner,
+    which says so with ``on_behalf_of`` (the subject type).
     """
     _require_open(task, actor)
     instance = task.instance
+    if instance.subject_type is not None and on_behalf_of != instance.subject_type:
+        # A stage of, e.g., a standard's approval: only its owner (the registry) completes it,
+        # so the decision is checked and recorded there.
+        raise Conflict(
+            f"This task belongs to the {instance.subject_type} it is about; act on that "
+            "instead (for a version under review: POST …/versions/{n}/decision).",
+            subject_type=instance.subject_type,
+            subject_id=instance.subject_id,
+        )
     if expected_lock is not None and expected_lock != instance.lock_version:
         raise Conflict(
             "The instance has changed since you loaded it.",

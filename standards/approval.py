@@ -41,6 +41,7 @@ ROUTE_SETTING = "approval_route"
 DEFAULT_ROUTE = "etalon.standard-approval"
 REWORK_ROLE = "author"
 DECISIONS = ("approve", "return")
+SUBJECT = "StandardVersion"
 
 
 def route_key(session: Session) -> str:
@@ -114,7 +115,9 @@ def submit_version(
         )
     stage = current_stage(session, version)
     if stage is not None and stage.role == REWORK_ROLE:
-        tasks.complete_task(session, Actor.system(actor.login), stage, {"comment": comment})
+        tasks.complete_task(
+            session, Actor.system(actor.login), stage, {"comment": comment}, on_behalf_of=SUBJECT
+        )
     else:
         route = active_route(session)
         instance = start_instance(
@@ -123,7 +126,7 @@ def submit_version(
             route,
             version.standard.owning_unit,
             {"standard": version.standard.key, "version": version.number},
-            subject=Subject("StandardVersion", version.id),
+            subject=Subject(SUBJECT, version.id),
         )
         version.approval_instance_id = instance.id
         version.approval_route = route.label
@@ -174,7 +177,9 @@ def decide(
         raise Invalid("The decision is approve or return.", {"decision": ["approve or return"]})
     if decision == "return" and not comment.strip():
         raise Invalid("A return needs a comment saying what to fix.", {"comment": ["required"]})
-    tasks.complete_task(session, actor, stage, {"decision": decision, "comment": comment})
+    tasks.complete_task(
+        session, actor, stage, {"decision": decision, "comment": comment}, on_behalf_of=SUBJECT
+    )
     record = ApprovalDecision(
         version_id=version.id,
         route=version.approval_route or "",

@@ -196,3 +196,22 @@ def test_wrong_transition_names_the_allowed_ones(client, token_for):
     response = client.post(f"{BASE}/versions/1/submit", json={}, headers=token_for("methodologist"))
     assert response.status_code == 409
     assert response.get_json()["details"]["allowed"] == ["withdraw"]
+
+
+def test_approval_stages_are_decided_only_through_the_registry(client, token_for):
+    author, lead = token_for("methodologist2"), token_for("methodologist")
+    body = library_file(REGISTRATION, 2) + b"\n<!-- bypass -->"
+    number = _upload(client, author, body).get_json()["version"]["number"]
+    client.post(f"{BASE}/versions/{number}/submit", json={}, headers=author)
+    stage = client.get(f"{BASE}/versions/{number}/approval", headers=lead).get_json()
+    task_id = stage["current_stage"]["task_id"]
+    mine = client.get("/api/v1/tasks/mine", headers=lead).get_json()
+    assert task_id in [task["id"] for task in mine]
+    bypass = client.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        headers=lead,
+        json={"data": {"decision": "approve", "comment": ""}},
+    )
+    assert bypass.status_code == 409 and "decision" in bypass.get_json()["message"]
+    state = client.get(f"{BASE}/versions/{number}/approval", headers=lead).get_json()
+    assert state["status"] == "in_review" and state["decisions"] == []
