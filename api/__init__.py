@@ -65,9 +65,11 @@ def _register_blueprints(api: Api) -> None:
         assignments,
         audit_log,
         calendar,
+        events,
         graph,
         health,
         impact,
+        indicators,
         instances,
         knowledge,
         org,
@@ -86,6 +88,7 @@ def _register_blueprints(api: Api) -> None:
     for module in (
         *(health, units, people, org, tokens, audit_log, standards, releases, settings),
         *(instances, tasks, calendar),
+        *(events, indicators),
         *(graph, impact, assignments),
         *(published, webhooks, adoption, knowledge, roles),
     ):

@@ -206,12 +206,21 @@ def _safe_url(app) -> str:
 
 
 def _register_command_modules() -> None:
-    from api import cli_bpmn, cli_distribution, cli_engine, cli_graph, cli_standards
+    from api import (
+        cli_bpmn,
+        cli_distribution,
+        cli_engine,
+        cli_graph,
+        cli_measurement,
+        cli_standards,
+    )
 
     cli.add_command(cli_bpmn.bpmn_group)
     cli.add_command(cli_standards.standards_group)
     cli.add_command(cli_distribution.roles_group)
     for command in (*cli_engine.ENGINE_COMMANDS, *cli_graph.GRAPH_COMMANDS):
+        cli.add_command(command)
+    for command in cli_measurement.MEASUREMENT_COMMANDS:
         cli.add_command(command)
 
 
