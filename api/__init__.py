@@ -65,6 +65,9 @@ def _register_blueprints(api: Api) -> None:
         assignments,
         audit_log,
         calendar,
+        change_requests,
+        corrective,
+        deviations,
         events,
         graph,
         health,
@@ -72,6 +75,7 @@ def _register_blueprints(api: Api) -> None:
         indicators,
         instances,
         knowledge,
+        notifications,
         org,
         people,
         published,
@@ -91,6 +95,7 @@ def _register_blueprints(api: Api) -> None:
         *(events, indicators),
         *(graph, impact, assignments),
         *(published, webhooks, adoption, knowledge, roles),
+        *(deviations, corrective, change_requests, notifications),
     ):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.URL}")
 

@@ -211,6 +211,7 @@ def _register_command_modules() -> None:
         cli_distribution,
         cli_engine,
         cli_graph,
+        cli_loop,
         cli_measurement,
         cli_standards,
     )
@@ -222,6 +223,7 @@ def _register_command_modules() -> None:
         cli.add_command(command)
     for command in cli_measurement.MEASUREMENT_COMMANDS:
         cli.add_command(command)
+    cli.add_command(cli_loop.loop_group)
 
 
 _register_command_modules()

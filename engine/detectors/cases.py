@@ -64,13 +64,14 @@ def _due(calendar: WorkingCalendar, start: dt.datetime, duration: Duration, kind
 
 
 def related_actions(standard: InForce, checkpoints: Iterable[str], generic: str) -> list[str]:
-    """The detector's own action first, then those of indicators measured on `checkpoints`."""
+    """The actions of the indicators measured on `checkpoints`; the detector's own when the
+    standard prescribes none."""
     wanted = set(checkpoints)
-    actions = [generic]
+    actions: list[str] = []
     for raw in standard.summary.get("indicators") or ():
         if wanted & {raw.get("from"), raw.get("to"), raw.get("checkpoint")}:
             actions += [a for a in raw.get("actions") or () if a not in actions]
-    return actions
+    return actions or [generic]
 
 
 def detect_stage_deadlines(
