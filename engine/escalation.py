@@ -30,16 +30,19 @@ def _escalate_deviation(
     parent = from_unit.parent
     if parent is None:
         return []
-    deviation.escalation_level += 1
-    return issue_for_deviation(
+    level = deviation.escalation_level + 1
+    issued = issue_for_deviation(
         session,
         actor,
         deviation,
         parent,
         now=now,
-        level=deviation.escalation_level,
+        level=level,
         comment=f"эскалация из {from_unit.code}",
     )
+    if issued:  # nobody above (e.g. no manager of the federation): the level stays
+        deviation.escalation_level = level
+    return issued
 
 
 def escalate_overdue(session: Session, actor: Actor, now: dt.datetime) -> int:
