@@ -6,6 +6,7 @@ it (typed after the default), and `create_app(overrides)` overrides both.
 | DATABASE_URL | sqlite in the instance folder | SQLAlchemy URL; `postgresql://…` uses psycopg 3 |
 | SECRET_KEY | random per process | signs sessions of web pages; set it in production |
 | MAX_UPLOAD_BYTES | 16 MiB | largest request body (BPMN, attachments, event batches) → 413 above |
+| MAX_ATTACHMENT_BYTES | 10 MiB | largest knowledge-base document (at most MAX_UPLOAD_BYTES) |
 | LOG_LEVEL | INFO | level of the `etalon` loggers |
 | TOKEN_TTL_DAYS | 90 | lifetime of API tokens created without an explicit expiry |
 """
@@ -21,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "",  # filled from the instance folder when empty
     "SECRET_KEY": "",  # random when empty
     "MAX_UPLOAD_BYTES": 16 * 1024 * 1024,
+    "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "LOG_LEVEL": "INFO",
     "TOKEN_TTL_DAYS": 90,
 }

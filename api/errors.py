@@ -19,6 +19,8 @@ from engine.errors import (
     Invalid,
     InvalidTransition,
     NotFound,
+    TooLarge,
+    UnsupportedType,
 )
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ STATUS_OF: list[tuple[type[Exception], int, str]] = [
     (NotFound, 404, "not_found"),
     (Forbidden, 403, "forbidden"),
     (Invalid, 422, "invalid"),
+    (TooLarge, 413, "request_entity_too_large"),
+    (UnsupportedType, 415, "unsupported_media_type"),
     (BpmnError, 422, "invalid_bpmn"),
     (DomainError, 400, "bad_request"),
 ]

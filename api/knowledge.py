@@ -5,7 +5,6 @@ Files above ETALON_MAX_ATTACHMENT_BYTES → 413; types outside PDF, DOCX, XLSX, 
 
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 from flask import current_app, request
@@ -14,13 +13,11 @@ from marshmallow import Schema, fields
 
 from api.auth import accepts, current_actor
 from api.db import db
-from api.errors import error_response
 from api.pagination import Blueprint
 from api.published import CONDITIONAL, ETAG_HEADERS, conditional
 from engine.errors import Invalid
 from models import AttachmentKind
 from standards import knowledge, registry
-from standards.documents import DocumentTooLarge, UnsupportedDocument
 
 URL = "/standards"
 blp = Blueprint("knowledge", __name__, description="Knowledge base: documents of a version")
@@ -29,21 +26,9 @@ FILE_TYPES = ("multipart/form-data", "application/octet-stream", "application/pd
 
 
 def attachment_limit() -> int:
-    """ETALON_MAX_ATTACHMENT_BYTES (default 10 MiB), never above the request body limit."""
-    configured = current_app.config.get("MAX_ATTACHMENT_BYTES") or int(
-        os.environ.get("ETALON_MAX_ATTACHMENT_BYTES", knowledge.DEFAULT_MAX_BYTES)
-    )
-    return min(int(configured), current_app.config["MAX_UPLOAD_BYTES"])
-
-
-@blp.errorhandler(DocumentTooLarge)
-def _too_large(exc: DocumentTooLarge):
-    return error_response(413, "request_entity_too_large", exc.message, details=exc.details)
-
-
-@blp.errorhandler(UnsupportedDocument)
-def _unsupported(exc: UnsupportedDocument):
-    return error_response(415, "unsupported_media_type", exc.message, details=exc.details)
+    """ETALON_MAX_ATTACHMENT_BYTES, never above the request body limit."""
+    config = current_app.config
+    return min(config["MAX_ATTACHMENT_BYTES"], config["MAX_UPLOAD_BYTES"])
 
 
 class AttachmentSchema(Schema):

@@ -40,3 +40,11 @@ class Invalid(DomainError):
     def __init__(self, message: str, errors: dict[str, Any] | None = None, **details: Any) -> None:
         super().__init__(message, **details)
         self.errors = errors or {}
+
+
+class TooLarge(DomainError):
+    """Content above a size limit."""
+
+
+class UnsupportedType(DomainError):
+    """Content of a type the operation does not take."""

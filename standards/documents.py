@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.errors import DomainError
+from engine.errors import TooLarge, UnsupportedType
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,11 @@ MAX_TEXT = 2_000_000  # characters of extracted text kept for search
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-class UnsupportedDocument(DomainError):
+class UnsupportedDocument(UnsupportedType):
     """A file whose type is not accepted, or whose content contradicts its extension."""
 
 
-class DocumentTooLarge(DomainError):
+class DocumentTooLarge(TooLarge):
     """A file above the attachment size limit."""
 
 

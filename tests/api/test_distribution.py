@@ -295,6 +295,7 @@ def test_knowledge_base_roles_and_search(client, session, system, token_for, ris
         content_type="application/octet-stream",
     )
     assert exe.status_code == 415
+    limit = client.application.config["MAX_ATTACHMENT_BYTES"]
     client.application.config["MAX_ATTACHMENT_BYTES"] = 100
     big = client.post(
         f"{base}?filename=big.txt",
@@ -303,7 +304,7 @@ def test_knowledge_base_roles_and_search(client, session, system, token_for, ris
         content_type="application/octet-stream",
     )
     assert big.status_code == 413
-    client.application.config["MAX_ATTACHMENT_BYTES"] = None
+    client.application.config["MAX_ATTACHMENT_BYTES"] = limit
     download = client.get(created.get_json()["content_url"], headers=methodologist)
     assert download.status_code == 200 and download.data == card
     assert download.mimetype.endswith("wordprocessingml.document")
