@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SPIFF_WRAPPER = ROOT / "engine" / "spiff.py"
+SPIFF_WRAPPER = ROOT / "engine" / "spiff"  # the package: its modules may import SpiffWorkflow
 
 
 def test_import_contracts_hold():
@@ -34,7 +34,7 @@ def test_only_the_wrapper_imports_spiffworkflow():
         str(path.relative_to(ROOT))
         for package in ("api", "bpmn", "engine", "models", "standards", "migrations")
         for path in (ROOT / package).rglob("*.py")
-        if path != SPIFF_WRAPPER
+        if SPIFF_WRAPPER not in path.parents
         and any(name.split(".")[0] == "SpiffWorkflow" for name in _imports(path))
     ]
     assert offenders == []
