@@ -154,7 +154,7 @@ def resolve_settings(
         row = rows.get(scope)
         if row is None:
             continue
-        enabled = row.enabled
+        enabled = row.enabled is not False  # a row not yet flushed has None
         schedule = row.schedule or schedule
         role = row.recipient_role or role
         thresholds.update({k: v for k, v in (row.thresholds or {}).items() if v is not None})
