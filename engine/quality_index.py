@@ -95,8 +95,11 @@ def versions_by_standard(
     return dict(result)
 
 
-def _aggregate(row: IndicatorRollup) -> Aggregate:
-    return Aggregate(row.count, row.total, row.total_sq, row.within, row.flagged, row.employee_days)
+def _aggregate(row: Mapping[str, Any]) -> Aggregate:
+    return Aggregate(*(row[name] for name in SUMS))
+
+
+SUMS = ("count", "total", "total_sq", "within", "flagged", "employee_days")
 
 
 def definitions_for_period(
@@ -118,23 +121,18 @@ def refresh_quality_index(session: Session, keys: Iterable[tuple[str, int, str, 
     if not keys:
         return 0
     versions = versions_by_standard(session, {k[0] for k in keys})
-    rows_of: dict[tuple, list[IndicatorRollup]] = defaultdict(list)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        for row in session.scalars(
-            select(IndicatorRollup).where(
-                tuple_(
-                    IndicatorRollup.standard_key,
-                    IndicatorRollup.unit_id,
-                    IndicatorRollup.granularity,
-                    IndicatorRollup.period_start,
-                ).in_(chunk)
-            )
-        ):
-            if not row.indicator_id.startswith(STAGE_PREFIX):
-                rows_of[(row.standard_key, row.unit_id, row.granularity, row.period_start)].append(
-                    row
-                )
+    rows_of: dict[tuple, list[Any]] = defaultdict(list)
+    table = IndicatorRollup.__table__
+    key_columns = (table.c.standard_key, table.c.unit_id, table.c.granularity, table.c.period_start)
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        query = select(table).where(
+            tuple_(*key_columns).in_(chunk), table.c.indicator_id.not_like(f"{STAGE_PREFIX}%")
+        )
+        for row in session.execute(query):
+            row = row._mapping
+            key = (row["standard_key"], row["unit_id"], row["granularity"], row["period_start"])
+            rows_of[key].append(row)
     stored = []
     now = utcnow()
     for key in keys:
@@ -144,9 +142,9 @@ def refresh_quality_index(session: Session, keys: Iterable[tuple[str, int, str, 
         definitions = definitions_for_period(versions.get(key[0], []), key[3])
         kinds = {d.id: d.kind for d in definitions}
         values = {
-            r.indicator_id: indicator_value(kinds[r.indicator_id], _aggregate(r))
+            r["indicator_id"]: indicator_value(kinds[r["indicator_id"]], _aggregate(r))
             for r in rows
-            if r.indicator_id in kinds
+            if r["indicator_id"] in kinds
         }
         index = quality_index(values, definitions)
         stored.append(
@@ -155,8 +153,8 @@ def refresh_quality_index(session: Session, keys: Iterable[tuple[str, int, str, 
                 "unit_id": key[1],
                 "granularity": key[2],
                 "period_start": key[3],
-                "unit_level": rows[0].unit_level,
-                "unit_path": rows[0].unit_path,
+                "unit_level": rows[0]["unit_level"],
+                "unit_path": rows[0]["unit_path"],
                 "score": index.score,
                 "components": [_component(c) for c in index.components],
                 "computed_at": now,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ from engine.indicators import (
     plain_duration,
 )
 from engine.quality_index import refresh_quality_index
-from engine.upsert import insert_ignore_returning, upsert_rollups
+from engine.upsert import insert_ignore_returning, insert_rows, update_by_id, upsert_rollups
 from models import (
     CaseTrace,
     EmployeeDay,
@@ -45,6 +45,7 @@ from models import (
     Unit,
     UnitLevel,
 )
+from models.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,23 @@ def version_measures(session: Session, version_id: int) -> VersionMeasures | Non
     return _MEASURES[key]
 
 
+def measures_for(session: Session, version_ids: Iterable[int]) -> dict[int, VersionMeasures]:
+    """Measures of several versions with one query (cached by id and content hash)."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(StandardVersion.id, StandardVersion.sha256).where(StandardVersion.id.in_(ids))
+    ).all()
+    result = {}
+    for version_id, digest in rows:
+        cached = _MEASURES.get((version_id, digest))
+        measures = cached or version_measures(session, version_id)
+        if measures is not None:
+            result[version_id] = measures
+    return result
+
+
 @dataclass
 class _Batch:
     """Deltas of one batch, written at its end with one statement per table."""
@@ -154,34 +172,62 @@ def apply_events(
     calendar = working_calendar(session)
     lineage = _lineage(session)
     traces = _load_traces(session, events)
+    measures_of = measures_for(session, {t.version_id for t in traces.values() if t.version_id})
     batch = _Batch()
     by_case: dict[tuple[str, str, str], list[EventRecord]] = defaultdict(list)
     for event in events:
         by_case[(event.source, event.standard_key, event.case_id)].append(event)
     for key, case_events in by_case.items():
         trace = traces[key]
-        measures = version_measures(session, trace.version_id) if trace.version_id else None
+        measures = measures_of.get(trace.version_id)
         if trace.office_id in lineage:  # store the office, not a department
             trace.office_id = lineage[trace.office_id][0][0]
         chain = lineage.get(trace.office_id or case_events[0].office_id) or []
         trace.office_path = chain[0][2] if chain else ""
         ordered = sorted(case_events, key=lambda e: e.occurred_at)
         _fold_case(trace, ordered, measures, calendar, batch)
-    session.flush()
-    for obs in batch.observations:
-        obs["case_trace_id"] = obs.pop("_trace").id
+    update_by_id(session, CaseTrace.__table__, [t.changes() for t in traces.values()])
     _add_rollups(session, batch, lineage)
-    if batch.observations:
-        session.execute(IndicatorObservation.__table__.insert(), batch.observations)
+    insert_rows(session, IndicatorObservation.__table__, batch.observations)
     touched = upsert_rollups(session, batch.rollups)
     if refresh_index:
         refresh_quality_index(session, {(k[0], k[2], k[4], k[5]) for k in touched})
     return len(by_case)
 
 
+@dataclass
+class _Trace:
+    """A case trace row as plain data while a batch is folded into it."""
+
+    id: int
+    source: str
+    standard_key: str
+    case_id: str
+    version_id: int | None
+    office_id: int | None
+    office_path: str
+    events: list[list[Any]]
+    counted: list[str]
+    fitness: float | None = None
+    skipped: list[str] = field(default_factory=list)
+    out_of_order: list[str] = field(default_factory=list)
+    breaches: list[str] = field(default_factory=list)
+    started_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
+
+    def changes(self) -> dict[str, Any]:
+        names = ("office_id", "office_path", "events", "counted", "fitness", "skipped",
+                 "out_of_order", "breaches", "started_at", "last_at")  # fmt: skip
+        return {"id": self.id, **{n: getattr(self, n) for n in names}, "updated_at": utcnow()}
+
+
+_TRACE_COLUMNS = ("id", "source", "standard_key", "case_id", "version_id", "office_id",
+                  "office_path", "events", "counted")  # fmt: skip
+
+
 def _load_traces(
     session: Session, events: Sequence[EventRecord]
-) -> dict[tuple[str, str, str], CaseTrace]:
+) -> dict[tuple[str, str, str], _Trace]:
     keys = {(e.source, e.standard_key, e.case_id) for e in events}
     first = {}
     for event in sorted(events, key=lambda e: e.occurred_at):
@@ -203,29 +249,32 @@ def _load_traces(
                 "skipped": [],
                 "out_of_order": [],
                 "breaches": [],
+                "updated_at": utcnow(),
             }
             for k in sorted(keys)
         ],
         ("source", "standard_key", "case_id"),
     )
-    found: dict[tuple[str, str, str], CaseTrace] = {}
+    table = CaseTrace.__table__
+    found: dict[tuple[str, str, str], _Trace] = {}
     key_list = sorted(keys)
-    for start in range(0, len(key_list), 500):
-        chunk = key_list[start : start + 500]
+    for start in range(0, len(key_list), 1000):
+        chunk = key_list[start : start + 1000]
         query = (
-            select(CaseTrace)
-            .where(tuple_(CaseTrace.source, CaseTrace.standard_key, CaseTrace.case_id).in_(chunk))
-            .order_by(CaseTrace.id)
+            select(*(table.c[name] for name in _TRACE_COLUMNS))
+            .where(tuple_(table.c.source, table.c.standard_key, table.c.case_id).in_(chunk))
+            .order_by(table.c.id)
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()
-        for trace in session.scalars(query):
+        for row in session.execute(query):
+            trace = _Trace(*row)
             found[(trace.source, trace.standard_key, trace.case_id)] = trace
     return found
 
 
 def _fold_case(
-    trace: CaseTrace,
+    trace: _Trace,
     new: Sequence[EventRecord],
     measures: VersionMeasures | None,
     calendar: WorkingCalendar,
@@ -248,7 +297,7 @@ def _fold_case(
             {
                 "standard_key": trace.standard_key,
                 "indicator_id": indicator,
-                "_trace": trace,
+                "case_trace_id": trace.id,
                 "case_id": trace.case_id,
                 "office_id": office_id,
                 "office_path": "",
@@ -366,7 +415,7 @@ def _stages(measures, trace, new, completed_times, calendar, batch) -> None:
 _FIELDS = ("count", "total", "total_sq", "within", "flagged", "employee_days")
 
 
-def _delta(batch: _Batch, trace: CaseTrace, indicator: str, day: dt.date, **values) -> None:
+def _delta(batch: _Batch, trace: _Trace, indicator: str, day: dt.date, **values) -> None:
     key = (trace.standard_key, indicator, trace.office_id, day)
     sums = batch.rollups.setdefault(key, [0, 0.0, 0.0, 0, 0, 0])
     for i, name in enumerate(_FIELDS):

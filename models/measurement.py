@@ -85,7 +85,6 @@ class IndicatorRollup(Base):
             "standard_key",
             "period_start",
         ),
-        Index("ix_indicator_rollups_updated", "updated_at"),
     )
 
     id: Mapped[intpk]
