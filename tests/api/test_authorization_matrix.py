@@ -14,6 +14,7 @@ from tests.api import (
     authz_distribution,
     authz_engine,
     authz_graph,
+    authz_loop,
     authz_measurement,
     authz_org,
     authz_standards,
@@ -27,6 +28,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     **authz_graph.ROWS,
     **authz_distribution.ROWS,
     **authz_measurement.ROWS,
+    **authz_loop.ROWS,
 }
 
 
