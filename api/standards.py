@@ -18,7 +18,7 @@ from engine import org
 from engine.access import READERS_OF_AUDIT, require_role
 from engine.errors import Invalid, NotFound
 from models import StandardCategory, StandardKind, VersionStatus
-from standards import approval, comments, diffs, history, registry, releases
+from standards import approval, comments, diffs, history, impact_review, registry, releases
 
 URL = "/standards"
 blp = Blueprint("standards", __name__, description="Standards and their versions")
@@ -408,14 +408,25 @@ class ApprovalSchema(Schema):
     route = fields.String(allow_none=True)
     current_stage = fields.Nested(StageSchema, allow_none=True)
     decisions = fields.List(fields.Nested(DecisionRecordSchema))
+    impact = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "while in review: the impact report against the version in "
+            "force, for the approvers"
+        },
+    )
 
 
 def _approval_state(version):
+    impact = None
+    if version.status == VersionStatus.in_review:
+        impact = impact_review.impact_of(db.session, version).to_dict()
     return {
         "status": str(version.status),
         "route": version.approval_route,
         "current_stage": approval.current_stage(db.session, version),
         "decisions": approval.decisions_of(db.session, current_actor(), version),
+        "impact": impact,
     }
 
 

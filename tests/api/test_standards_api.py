@@ -47,6 +47,9 @@ def test_the_whole_life_of_a_version(client, token_for):
     submitted = client.post(f"{BASE}/versions/{number}/submit", json={}, headers=author)
     assert submitted.status_code == 200
     assert submitted.get_json()["current_stage"]["role"] == "lead_methodologist"
+    review = client.get(f"{BASE}/versions/{number}/approval", headers=lead).get_json()
+    roles = {item.get("role") for item in review["impact"]["items"]}
+    assert "career_consultant" in roles  # the approvers see what the change touches
 
     no_comment = client.post(
         f"{BASE}/versions/{number}/decision", json={"decision": "return"}, headers=lead
