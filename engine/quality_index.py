@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from engine.indicators import (
@@ -30,7 +30,7 @@ from engine.indicators import (
     indicator_score,
     indicator_value,
 )
-from engine.upsert import upsert_rows
+from engine.upsert import unnest_source, upsert_rows
 from models import IndicatorRollup, QualityIndexValue, Standard, StandardVersion, VersionStatus
 from models.base import utcnow
 
@@ -114,6 +114,28 @@ def definitions_for_period(
     return (in_force[-1] if in_force else ordered[0]).indicators
 
 
+def _rollups_of(session: Session, keys: Sequence[tuple], key_columns) -> Iterable[Mapping]:
+    """Rollup rows (not stages) of (standard_key, unit_id, granularity, period_start) keys.
+
+    PostgreSQL joins an unnest of the keys (a row-value IN list of a thousand keys is
+    evaluated row by row against every rollup); SQLite takes the IN list.
+    """
+    table = IndicatorRollup.__table__
+    not_stage = table.c.indicator_id.not_like(f"{STAGE_PREFIX}%")
+    if session.get_bind().dialect.name != "postgresql":
+        query = select(table).where(tuple_(*key_columns).in_(keys), not_stage)
+        return [row._mapping for row in session.execute(query)]
+    names = ("standard_key", "unit_id", "granularity", "period_start")
+    rows = [dict(zip(names, key, strict=True)) for key in keys]
+    source, params = unnest_source(session, table, rows, names)
+    on = " AND ".join(f"r.{n} = k.{n}" for n in names)
+    statement = (
+        f"SELECT r.* FROM {table.name} AS r JOIN ({source}) AS k ON {on} "
+        f"WHERE r.indicator_id NOT LIKE '{STAGE_PREFIX}%'"
+    )
+    return [row._mapping for row in session.execute(text(statement), params)]
+
+
 def refresh_quality_index(session: Session, keys: Iterable[tuple[str, int, str, dt.date]]) -> int:
     """Recompute and store the index for (standard_key, unit_id, granularity, period_start)
     keys from their rollup rows. Returns the number of stored values."""
@@ -126,11 +148,7 @@ def refresh_quality_index(session: Session, keys: Iterable[tuple[str, int, str, 
     key_columns = (table.c.standard_key, table.c.unit_id, table.c.granularity, table.c.period_start)
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        query = select(table).where(
-            tuple_(*key_columns).in_(chunk), table.c.indicator_id.not_like(f"{STAGE_PREFIX}%")
-        )
-        for row in session.execute(query):
-            row = row._mapping
+        for row in _rollups_of(session, chunk, key_columns):
             key = (row["standard_key"], row["unit_id"], row["granularity"], row["period_start"])
             rows_of[key].append(row)
     stored = []

@@ -40,7 +40,9 @@ def _pg_value(column, value: Any) -> Any:
     return value
 
 
-def _unnest(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], columns):
+def unnest_source(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> tuple[str, dict[str, list[Any]]]:
     """``SELECT * FROM unnest(...)`` over ``columns`` of ``rows`` and its parameters."""
     dialect = session.get_bind().dialect
     casts, params = [], {}
@@ -64,7 +66,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     columns = list(rows[0])
     for start in range(0, len(rows), CHUNK * 5):
-        source, params = _unnest(session, table, rows[start : start + CHUNK * 5], columns)
+        source, params = unnest_source(session, table, rows[start : start + CHUNK * 5], columns)
         session.execute(text(f"INSERT INTO {table.name} ({', '.join(columns)}) {source}"), params)
 
 
@@ -85,7 +87,7 @@ def insert_ignore_returning(
     if _is_postgresql(session):
         columns = list(rows[0])
         for start in range(0, len(rows), CHUNK * 5):
-            source, params = _unnest(session, table, rows[start : start + CHUNK * 5], columns)
+            source, params = unnest_source(session, table, rows[start : start + CHUNK * 5], columns)
             statement = (
                 f"INSERT INTO {table.name} ({', '.join(columns)}) {source} "
                 f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING {', '.join(wanted)}"
@@ -129,7 +131,7 @@ def upsert_rollups(session: Session, deltas: Mapping[tuple, Sequence[float]]) ->
     table = IndicatorRollup.__table__
     if _is_postgresql(session):
         columns = list(rows[0])
-        source, params = _unnest(session, table, rows, columns)
+        source, params = unnest_source(session, table, rows, columns)
         sums = ", ".join(f"{n} = {table.name}.{n} + EXCLUDED.{n}" for n in ROLLUP_SUMS)
         session.execute(
             text(
@@ -164,7 +166,7 @@ def upsert_rows(
     names = [c for c in rows[0] if c not in conflict]
     if _is_postgresql(session):
         columns = list(rows[0])
-        source, params = _unnest(session, table, rows, columns)
+        source, params = unnest_source(session, table, rows, columns)
         assignments = ", ".join(f"{n} = EXCLUDED.{n}" for n in names)
         session.execute(
             text(
@@ -190,7 +192,7 @@ def update_by_id(session: Session, table: Table, rows: Sequence[Mapping[str, Any
     names = [c for c in rows[0] if c != "id"]
     if _is_postgresql(session):
         columns = ["id", *names]
-        source, params = _unnest(session, table, rows, columns)
+        source, params = unnest_source(session, table, rows, columns)
         assignments = ", ".join(f"{n} = u.{n}" for n in names)
         session.execute(
             text(f"UPDATE {table.name} SET {assignments} FROM ({source}) AS u WHERE "
@@ -209,6 +211,7 @@ def update_by_id(session: Session, table: Table, rows: Sequence[Mapping[str, Any
 __all__ = [
     "insert_ignore_returning",
     "insert_rows",
+    "unnest_source",
     "update_by_id",
     "upsert_rollups",
     "upsert_rows",

@@ -85,6 +85,8 @@ class IndicatorRollup(Base):
             "standard_key",
             "period_start",
         ),
+        # the quality index reads all indicators of a (unit, period) after each batch
+        Index("ix_indicator_rollups_unit_period", "unit_id", "granularity", "period_start"),
     )
 
     id: Mapped[intpk]

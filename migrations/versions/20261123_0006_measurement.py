@@ -76,6 +76,11 @@ def upgrade() -> None:
             ["granularity", "unit_level", "standard_key", "period_start"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_indicator_rollups_unit_period",
+            ["unit_id", "granularity", "period_start"],
+            unique=False,
+        )
 
     op.create_table(
         "quality_index_values",
@@ -194,6 +199,7 @@ def downgrade() -> None:
 
     op.drop_table("quality_index_values")
     with op.batch_alter_table("indicator_rollups", schema=None) as batch_op:
+        batch_op.drop_index("ix_indicator_rollups_unit_period")
         batch_op.drop_index("ix_indicator_rollups_query")
 
     op.drop_table("indicator_rollups")
