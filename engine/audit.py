@@ -27,7 +27,8 @@ def record(
 ) -> AuditEntry:
     """Append an entry for `action` on `obj` (a mapped object with an `id`)."""
     object_type = type(obj).__name__
-    session.flush()  # the object needs its id
+    if getattr(obj, "id", None) is None:
+        session.flush()  # the object needs its id
     entry = AuditEntry(
         actor_id=actor.person_id,
         actor_login=actor.login,

@@ -14,12 +14,13 @@ from threading import Lock
 from typing import Any
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from engine.calendar import WorkingCalendar
 from engine.checkpoints import _jsonable, record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
+from engine.live_workflows import live_workflows
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
 from models import (
@@ -121,15 +122,17 @@ def runnable_of(
 def restore_workflow(
     session: Session, instance: ProcessInstance, calendar: WorkingCalendar
 ) -> tuple[Workflow, Runnable]:
-    """The instance's workflow, restored from its state and its pinned spec."""
+    """The instance's workflow: the live one this process saved as the row's current version
+    (see :mod:`engine.live_workflows`), or restored from the row's state and its pinned spec."""
     runnable = runnable_of(session, instance.version, instance.supporting_version_ids)
+    trusted = instance.standard.trusted
+    workflow = live_workflows.take(instance, runnable.parsed.key)
+    if workflow is not None:
+        workflow.rebind(trusted=trusted, calendar=calendar)
+        return workflow, runnable
     # The row's state is decoded JSON of its own, replaced by save_progress: no need to copy.
     workflow = Workflow.restore(
-        runnable.parsed,
-        instance.state,
-        consume=True,
-        trusted=instance.standard.trusted,
-        calendar=calendar,
+        runnable.parsed, instance.state, consume=True, trusted=trusted, calendar=calendar
     )
     return workflow, runnable
 
@@ -165,12 +168,44 @@ def save_progress(
         data_of=workflow.task_data,
         actor_login=actor_login,
     )
+    live_workflows.remember(session, instance, workflow)
 
 
-def _open_rows(session: Session, model: Any, instance: ProcessInstance, *where: Any) -> list:
-    if instance.id is None:
-        return []
-    return list(session.scalars(select(model).where(model.instance_id == instance.id, *where)))
+def _open_rows(
+    session: Session, model: Any, instance: ProcessInstance, is_open: Any, *where: Any
+) -> list:
+    """The instance's rows of ``model`` that are open as this session sees them, without
+    flushing first: one flush at the end of the operation writes everything at once.
+
+    The database's answer is filtered again with ``is_open`` because rows this session changed
+    keep their unflushed values (a task just completed is still "ready" in the database);
+    rows added and not yet flushed are included. The rows come without their eager joins:
+    the instance is already in the session.
+    """
+    rows = []
+    if instance.id is not None:
+        with session.no_autoflush:
+            rows = list(
+                session.scalars(
+                    select(model)
+                    .where(model.instance_id == instance.id, *where)
+                    .options(lazyload("*"))
+                )
+            )
+    seen = set(rows)
+    rows += [
+        row
+        for row in session.new
+        if isinstance(row, model) and row not in seen and _belongs(row, instance)
+    ]
+    return [row for row in rows if is_open(row)]
+
+
+def _belongs(row: Any, instance: ProcessInstance) -> bool:
+    loaded = inspect(row).dict  # no lazy load: the row is new
+    if loaded.get("instance") is instance:
+        return True
+    return instance.id is not None and loaded.get("instance_id") == instance.id
 
 
 def _sync_tasks(
@@ -183,7 +218,14 @@ def _sync_tasks(
 ) -> None:
     ready = {task.task_id: task for task in workflow.ready_human_tasks()}
     open_statuses = (TaskStatus.ready, TaskStatus.claimed)
-    for row in _open_rows(session, WorkTask, instance, WorkTask.status.in_(open_statuses)):
+    rows = _open_rows(
+        session,
+        WorkTask,
+        instance,
+        lambda row: row.status in open_statuses,
+        WorkTask.status.in_(open_statuses),
+    )
+    for row in rows:
         if row.spiff_task_id in ready:
             row.node_id = ready.pop(row.spiff_task_id).node_id  # may change on migration
         else:  # interrupted (a boundary event, a cancelled instance)
@@ -233,7 +275,12 @@ def _sync_timers(
 ) -> None:
     waiting = {t.task_id: t for t in workflow.waiting_timers() if t.due is not None}
     pending = _open_rows(
-        session, Timer, instance, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)
+        session,
+        Timer,
+        instance,
+        lambda row: row.fired_at is None and row.cancelled_at is None,
+        Timer.fired_at.is_(None),
+        Timer.cancelled_at.is_(None),
     )
     for row in pending:
         if row.spiff_task_id in waiting:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 OPEN = (TaskStatus.ready, TaskStatus.claimed)
 
+#: How to load a task to work on it: with its instance, but not the instance's serialised
+#: state, which a step needs only when this process does not hold the workflow live
+#: (engine.live_workflows); then restore_workflow loads it.
+WORKING_LOAD = (defaultload(WorkTask.instance).defer(ProcessInstance.state),)
+
 
 def performer_role(task: WorkTask) -> str:
     """The role a person needs for ``task``."""
@@ -40,7 +45,7 @@ def performer_role(task: WorkTask) -> str:
 
 def get_task(session: Session, actor: Actor, task_id: int) -> WorkTask:
     """The task, if the actor holds its role over the instance's unit."""
-    task = session.get(WorkTask, task_id)
+    task = session.get(WorkTask, task_id, options=WORKING_LOAD)
     if task is None:
         raise NotFound("Task not found.")
     require_performer(actor, task)
@@ -160,9 +165,18 @@ def complete_task(
     task.completed_at = now
     task.completed_data = cleaned
     instance_id = instance.id  # readable after a failed flush, unlike the instance
-    try:  # the selects in save_progress autoflush: the compare-and-set may fail in there
+    try:  # one flush writes the step; the compare-and-set on lock_version may fail in it
         save_progress(
             session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login
+        )
+        audit.record(
+            session,
+            actor,
+            "task.complete",
+            task,
+            unit_id=instance.unit_id,
+            instance_id=instance_id,
+            node_id=task.node_id,
         )
         session.flush()
     except (StaleDataError, IntegrityError):
@@ -170,14 +184,5 @@ def complete_task(
             "Someone else moved the instance on at the same time; reload and try again.",
             instance_id=instance_id,
         ) from None
-    audit.record(
-        session,
-        actor,
-        "task.complete",
-        task,
-        unit_id=instance.unit_id,
-        instance_id=instance.id,
-        node_id=task.node_id,
-    )
     logger.info("%s completed %s of instance %s", actor.login, task.node_id, instance.id)
     return task

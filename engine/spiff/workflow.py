@@ -52,6 +52,15 @@ class Workflow:
         self.spiff.script_engine = SafeScriptEngine(trusted)
         self.events: list[NodeEvent] = []
 
+    def rebind(self, *, trusted: bool, calendar: Any) -> None:
+        """Take up a kept workflow in a new operation: the standard's trust and the working
+        calendar are read afresh each time (an administrator may have changed either)."""
+        if trusted != self.trusted:
+            self.trusted = trusted
+            self.spiff.script_engine = SafeScriptEngine(trusted)
+        self.calendar = calendar
+        self.events.clear()
+
     @classmethod
     def create(cls, parsed: ParsedSpec, data: Mapping[str, Any] | None = None, **options: Any):
         """Start a new instance with ``data`` as its initial task data (not run yet)."""

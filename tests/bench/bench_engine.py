@@ -4,6 +4,10 @@ PostgreSQL), beside bare SpiffWorkflow in memory and SpiffWorkflow serialising t
 workflow (spec included) after every task; then the p50 latency of one task completion over
 HTTP on a running ``etalon serve``.
 
+Beside each persisted figure: the same with no live workflow kept in memory (every step as if
+in another process: the state is read and deserialised), and the floor — the statements a
+completion needs, sent through the bare DB-API driver with no ORM and no SpiffWorkflow.
+
 Run ``.venv/bin/python -m tests.bench.bench_engine`` (``--instances N``, ``--skip-http``,
 ``--profile`` to print where the persisted 100-task run spends its time). Prints figures and
 PASS/MISS against the targets; asserts nothing.
@@ -37,7 +41,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import (
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow as SpiffBpmnWorkflow
 from SpiffWorkflow.util.task import TaskState as SpiffTaskState
-from sqlalchemy import Engine, select
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from api.cli import sample_org
@@ -45,13 +49,16 @@ from bpmn.loading import load_document
 from engine import org
 from engine.access import Actor
 from engine.instances import start_instance
-from engine.tasks import complete_task
+from engine.live_workflows import live_workflows
+from engine.spiff import Workflow, parse_spec
+from engine.tasks import WORKING_LOAD, complete_task
 from migrations import alembic_config
 from models import TaskStatus, WorkTask, make_engine
 from tests.engine.conftest import linear_bpmn, publish
 from tests.postgres import PostgresUnavailable, TemporaryPostgres
 
 SIZES = (20, 100)
+LIVE_CAPACITY = live_workflows.capacity
 BIN = Path(sys.executable).parent
 
 
@@ -119,15 +126,120 @@ def persisted(engine: Engine, bpmn: bytes, key: str, instances: int) -> float:
         while True:
             with Session(engine) as session:
                 task = session.scalars(
-                    select(WorkTask).where(
-                        WorkTask.instance_id == instance_id, WorkTask.status == TaskStatus.ready
-                    )
+                    select(WorkTask)
+                    .where(WorkTask.instance_id == instance_id, WorkTask.status == TaskStatus.ready)
+                    .options(*WORKING_LOAD)  # as tasks.get_task loads it for an HTTP request
                 ).first()
                 if task is None:
                     break
                 complete_task(session, system, task, {f"n{task.node_id.split('_')[1]}": 1})
                 session.commit()
     return (time.perf_counter() - started) / instances
+
+
+# -- the database alone: the floor ------------------------------------------------------------
+
+_floor = MetaData()
+_floor_instances = Table(
+    "bench_floor_instances",
+    _floor,
+    Column("id", Integer, primary_key=True),
+    Column("state", Text),
+    Column("lock_version", Integer),
+)
+_floor_tasks = Table(
+    "bench_floor_tasks",
+    _floor,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, index=True),
+    Column("spiff_task_id", String(36)),
+    Column("status", String(20)),
+    Column("completed_data", Text),
+)
+_floor_audit = Table(
+    "bench_floor_audit",
+    _floor,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(100)),
+    Column("object_id", String(100)),
+    Column("details", Text),
+)
+
+
+def state_text(bpmn: bytes, tasks: int) -> str:
+    """The stored state of a linear instance half-way through, as JSON text (its real size)."""
+    workflow = Workflow.create(parse_spec(bpmn, "Linear"))
+    workflow.run_engine_steps()
+    for _ in range(tasks // 2):
+        workflow.complete_task(workflow.ready_human_tasks()[0].task_id, {"n": 1})
+    return json.dumps(workflow.serialize())
+
+
+def driver_floor(engine: Engine, tasks: int, instances: int, state: str) -> float:
+    """Seconds per instance of the database work alone, through the bare DB-API driver: per
+    task one transaction with the statements a completion needs — SELECT the ready task,
+    UPDATE the instance's state (real size) under a lock_version compare-and-set, UPDATE the
+    task, INSERT the next one, INSERT an audit entry, COMMIT. No ORM, no SpiffWorkflow."""
+    _floor.create_all(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+
+    def sql(text: str) -> str:
+        return text.replace("?", mark)
+
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        started = time.perf_counter()
+        for _ in range(instances):
+            if sqlite:
+                cursor.execute("BEGIN")  # our SQLite connections run in autocommit mode
+            cursor.execute(
+                sql("INSERT INTO bench_floor_instances (state, lock_version) VALUES (?, 1)"),
+                (state,),
+            )
+            cursor.execute("SELECT max(id) FROM bench_floor_instances")
+            instance_id = cursor.fetchone()[0]
+            cursor.execute(
+                sql("INSERT INTO bench_floor_tasks (instance_id, spiff_task_id, status) "
+                    "VALUES (?, ?, 'ready')"),
+                (instance_id, "0"),
+            )  # fmt: skip
+            connection.commit()
+            for step in range(tasks):
+                if sqlite:
+                    cursor.execute("BEGIN")
+                cursor.execute(
+                    sql("SELECT id, spiff_task_id FROM bench_floor_tasks "
+                        "WHERE instance_id = ? AND status = 'ready'"),
+                    (instance_id,),
+                )  # fmt: skip
+                task_id = cursor.fetchone()[0]
+                cursor.execute(
+                    sql("UPDATE bench_floor_instances SET state = ?, lock_version = ? "
+                        "WHERE id = ? AND lock_version = ?"),
+                    (state, step + 2, instance_id, step + 1),
+                )  # fmt: skip
+                cursor.execute(
+                    sql("UPDATE bench_floor_tasks SET status = 'completed', completed_data = ? "
+                        "WHERE id = ?"),
+                    ('{"n": 1}', task_id),
+                )  # fmt: skip
+                if step < tasks - 1:
+                    cursor.execute(
+                        sql("INSERT INTO bench_floor_tasks (instance_id, spiff_task_id, status) "
+                            "VALUES (?, ?, 'ready')"),
+                        (instance_id, str(step + 1)),
+                    )  # fmt: skip
+                cursor.execute(
+                    sql("INSERT INTO bench_floor_audit (action, object_id, details) "
+                        "VALUES ('task.complete', ?, '{}')"),
+                    (str(task_id),),
+                )  # fmt: skip
+                connection.commit()
+        return (time.perf_counter() - started) / instances
+    finally:
+        connection.close()
 
 
 # -- over HTTP --------------------------------------------------------------------------------
@@ -246,11 +358,19 @@ def main() -> None:
                     tasks,
                 )
             )
+            state = state_text(bpmn, tasks)
             for name, engine in engines.items():
                 persisted(engine, bpmn, f"warm.{name}.{tasks}", 1)  # parse and cache once
                 seconds = persisted(engine, bpmn, f"bench.{name}.{tasks}", count)
                 results[(name, tasks)] = seconds
                 print(_line(f"Etalon persisted ({name})", seconds, tasks))
+                # Every step in another process than the one before: state read and restored.
+                live_workflows.capacity = 0
+                cold = persisted(engine, bpmn, f"cold.{name}.{tasks}", count)
+                live_workflows.capacity = LIVE_CAPACITY
+                print(_line(f"  same, no live workflow ({name})", cold, tasks))
+                floor = driver_floor(engine, tasks, count, state)
+                print(_line(f"  floor: its statements on the driver ({name})", floor, tasks))
         print("\ntargets")
         for name in engines:
             rate, floor = 1 / results[(name, 20)], 1 / results[("serialise", 20)]

@@ -1,0 +1,103 @@
+"""Live workflows: the process that moved an instance on last keeps its workflow in memory, so
+the next step of the instance needs no deserialisation of the stored state.
+
+Safety rests on the row, not on the cache:
+
+- an entry is keyed by the row version it was saved as — ``(instance id, lock_version,
+  updated_at)`` — and is published only after the session that wrote it committed; any later
+  write to the row (from any process) bumps ``lock_version`` and ``updated_at``, so the key
+  of a stale entry never matches again: a stale entry is just a miss;
+- :meth:`LiveWorkflows.take` removes the entry: the caller mutates the workflow, and if its
+  transaction fails the half-run workflow is simply gone (the next step restores from the row);
+- the compare-and-set on ``lock_version`` still decides which of two concurrent steps wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import OrderedDict
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from engine.spiff import Workflow
+from models import ProcessInstance
+
+logger = logging.getLogger(__name__)
+
+_PENDING = "etalon.live_workflows"  # session.info key: workflows saved, not yet committed
+
+RowVersion = tuple[int, int, dt.datetime]
+
+
+def row_version(instance: ProcessInstance) -> RowVersion | None:
+    """The key of the instance's stored state as this session sees it (None before the
+    first flush). Reads only what is loaded: never emits SQL."""
+    loaded = inspect(instance).dict
+    key = (loaded.get("id"), loaded.get("lock_version"), loaded.get("updated_at"))
+    return None if None in key else key  # type: ignore[return-value]
+
+
+class LiveWorkflows:
+    """A bounded, thread-safe LRU of workflows by the row version they were saved as."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[RowVersion, Workflow] = OrderedDict()
+        self._lock = Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def take(self, instance: ProcessInstance, spec_key: str) -> Workflow | None:
+        """The workflow saved as the instance's current row version, removed from the cache;
+        None when this process does not hold it (or holds it for another spec)."""
+        key = row_version(instance)
+        with self._lock:
+            workflow = self._entries.pop(key, None) if key is not None else None
+            if workflow is not None and workflow.parsed.key == spec_key:
+                self.hits += 1
+                return workflow
+            self.misses += 1
+            return None
+
+    def remember(self, session: Session, instance: ProcessInstance, workflow: Workflow) -> None:
+        """Keep ``workflow`` as the instance's state once ``session`` commits."""
+        if self.capacity > 0:
+            session.info.setdefault(_PENDING, {})[id(instance)] = (self, instance, workflow)
+
+    def _keep(self, instance: ProcessInstance, workflow: Workflow) -> None:
+        key = row_version(instance)
+        if key is None or workflow.events:  # unsaved events: not the stored state
+            return
+        with self._lock:
+            self._entries[key] = workflow
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every workflow (tests, benchmarks of the cold path)."""
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+live_workflows = LiveWorkflows()
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # Also after a savepoint's release: harmless, the key still has to match the row.
+    for cache, instance, workflow in session.info.pop(_PENDING, {}).values():
+        cache._keep(instance, workflow)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)  # what was saved in the transaction is not the row's
