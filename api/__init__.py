@@ -62,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(api: Api) -> None:
     from api import (
         adoption,
+        approval,
         assignments,
         audit_log,
         calendar,
@@ -90,7 +91,8 @@ def _register_blueprints(api: Api) -> None:
     )
 
     for module in (
-        *(health, units, people, org, tokens, audit_log, standards, releases, settings),
+        *(health, units, people, org, tokens, audit_log),
+        *(standards, approval, releases, settings),
         *(instances, tasks, calendar),
         *(events, indicators),
         *(graph, impact, assignments),

@@ -18,7 +18,7 @@ from engine import org
 from engine.access import READERS_OF_AUDIT, require_role
 from engine.errors import Invalid, NotFound
 from models import StandardCategory, StandardKind, VersionStatus
-from standards import approval, comments, diffs, history, impact_review, registry, releases
+from standards import comments, diffs, history, registry, releases
 
 URL = "/standards"
 blp = Blueprint("standards", __name__, description="Standards and their versions")
@@ -169,7 +169,7 @@ def _standard(key: str):
     return registry.get_standard(db.session, current_actor(), key)
 
 
-def _version(key: str, number: int):
+def version_of(key: str, number: int):
     return registry.get_version(db.session, current_actor(), _standard(key), number)
 
 
@@ -259,7 +259,7 @@ class VersionByNumber(MethodView):
     @blp.response(200, VersionSchema)
     def get(self, key, number):
         """Get a version with its problems and manifest"""
-        return _version(key, number)
+        return version_of(key, number)
 
 
 @blp.route("/<key>/versions/<int:number>/bpmn")
@@ -267,7 +267,7 @@ class VersionBpmn(MethodView):
     @blp.response(200, description="the BPMN file", content_type="application/xml")
     def get(self, key, number):
         """Download a version's BPMN"""
-        version = _version(key, number)
+        version = version_of(key, number)
         return Response(
             version.bpmn, mimetype="application/xml", headers={"ETag": f'"{version.sha256}"'}
         )
@@ -278,7 +278,7 @@ class VersionBpmn(MethodView):
     @blp.alt_response(200, schema=UploadResultSchema, description="identical bytes")
     def put(self, key, number):
         """Replace a draft's BPMN (approved and published versions are immutable: 409)"""
-        version = _version(key, number)
+        version = version_of(key, number)
         result = registry.replace_draft(
             db.session, current_actor(), version, uploaded_bytes(), limits=limits()
         )
@@ -290,7 +290,7 @@ class VersionSvg(MethodView):
     @blp.response(200, description="the diagram as SVG", content_type="image/svg+xml")
     def get(self, key, number):
         """Render a version's diagram as SVG"""
-        version = _version(key, number)
+        version = version_of(key, number)
         svg = render_svg(registry.load_version_document(db.session, version))
         return Response(svg, mimetype="image/svg+xml")
 
@@ -341,13 +341,13 @@ class Comments(MethodView):
     @blp.response(200, CommentSchema(many=True))
     def get(self, key, number):
         """Comments on a version"""
-        return comments.list_comments(db.session, current_actor(), _version(key, number))
+        return comments.list_comments(db.session, current_actor(), version_of(key, number))
 
     @blp.arguments(CommentSchema)
     @blp.response(201, CommentSchema)
     def post(self, data, key, number):
         """Comment on a version or one of its elements"""
-        return comments.add_comment(db.session, current_actor(), _version(key, number), **data)
+        return comments.add_comment(db.session, current_actor(), version_of(key, number), **data)
 
 
 @blp.route("/<key>/versions/<int:number>/withdraw")
@@ -357,7 +357,7 @@ class Withdraw(MethodView):
     def post(self, data, key, number):
         """Withdraw a published version (approvers)"""
         return releases.withdraw_version(
-            db.session, current_actor(), _version(key, number), reason=data["reason"]
+            db.session, current_actor(), version_of(key, number), reason=data["reason"]
         )
 
 
@@ -370,91 +370,3 @@ class History(MethodView):
         require_role(actor, *READERS_OF_AUDIT)
         entries = history.standard_history(db.session, actor, _standard(key))
         return AuditEntrySchema(many=True).dump(entries)
-
-
-class SubmitSchema(Schema):
-    comment = fields.String(
-        load_default="", metadata={"description": "after a return: what was fixed"}
-    )
-
-
-class DecisionSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(approval.DECISIONS))
-    comment = fields.String(load_default="", validate=validate.Length(0, 10000))
-
-
-class DecisionRecordSchema(Schema):
-    id = fields.Integer()
-    route = fields.String()
-    stage = fields.String()
-    stage_name = fields.String()
-    role = fields.String()
-    decision = fields.String()
-    comment = fields.String()
-    actor_login = fields.Function(lambda d: d.actor.login if d.actor else None)
-    at = fields.DateTime()
-
-
-class StageSchema(Schema):
-    task_id = fields.Integer(attribute="id")
-    node_id = fields.String()
-    name = fields.String()
-    role = fields.String()
-    due_at = fields.DateTime(allow_none=True)
-
-
-class ApprovalSchema(Schema):
-    status = fields.String()
-    route = fields.String(allow_none=True)
-    current_stage = fields.Nested(StageSchema, allow_none=True)
-    decisions = fields.List(fields.Nested(DecisionRecordSchema))
-    impact = fields.Dict(
-        allow_none=True,
-        metadata={
-            "description": "while in review: the impact report against the version in "
-            "force, for the approvers"
-        },
-    )
-
-
-def _approval_state(version):
-    impact = None
-    if version.status == VersionStatus.in_review:
-        impact = impact_review.impact_of(db.session, version).to_dict()
-    return {
-        "status": str(version.status),
-        "route": version.approval_route,
-        "current_stage": approval.current_stage(db.session, version),
-        "decisions": approval.decisions_of(db.session, current_actor(), version),
-        "impact": impact,
-    }
-
-
-@blp.route("/<key>/versions/<int:number>/submit")
-class Submit(MethodView):
-    @blp.arguments(SubmitSchema)
-    @blp.response(200, ApprovalSchema)
-    def post(self, data, key, number):
-        """Submit a draft for approval (or resubmit it after a return)"""
-        version = _version(key, number)
-        approval.submit_version(db.session, current_actor(), version, comment=data["comment"])
-        return _approval_state(version)
-
-
-@blp.route("/<key>/versions/<int:number>/approval")
-class Approval(MethodView):
-    @blp.response(200, ApprovalSchema)
-    def get(self, key, number):
-        """Where the version stands on its approval route, with the decision history"""
-        return _approval_state(_version(key, number))
-
-
-@blp.route("/<key>/versions/<int:number>/decision")
-class Decision(MethodView):
-    @blp.arguments(DecisionSchema)
-    @blp.response(200, ApprovalSchema)
-    def post(self, data, key, number):
-        """Approve or return the version at its current stage (the stage's role holder)"""
-        version = _version(key, number)
-        approval.decide(db.session, current_actor(), version, **data)
-        return _approval_state(version)
