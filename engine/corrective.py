@@ -236,6 +236,8 @@ def record_detection(
     for key, deviation in known.items():
         if key in detection.inconclusive or deviation.status != DeviationStatus.open:
             continue
+        if not settings_for(deviation.indicator_id).enabled:
+            continue  # switched off: not judged, so not recovered either
         recover(session, deviation, detection.measured.get(key), now)
         recovered += 1
     logger.info(
