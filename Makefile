@@ -11,6 +11,7 @@ PORT   ?= 5000
 run: $(STAMP)
 	$(BIN)/etalon db upgrade
 	$(BIN)/etalon seed
+	$(BIN)/etalon simulate --months 3
 	@echo
 	@echo "Etalon: http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "Token for the sample administrator (login admin):"
