@@ -108,6 +108,7 @@ def start_instance(
         runnable.parsed, dict(data or {}), trusted=version.standard.trusted, calendar=calendar
     )
     workflow.run_engine_steps()
+    workflow.saved_ready = frozenset()  # a new instance has no task rows yet
     save_progress(session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login)
     session.flush()
     audit.record(

@@ -44,7 +44,7 @@ def row_version(instance: ProcessInstance) -> RowVersion | None:
 class LiveWorkflows:
     """A bounded, thread-safe LRU of workflows by the row version they were saved as."""
 
-    def __init__(self, capacity: int = 512) -> None:
+    def __init__(self, capacity: int = 256) -> None:  # ~100 KiB for a 100-step instance
         self.capacity = capacity
         self._entries: OrderedDict[RowVersion, Workflow] = OrderedDict()
         self._lock = Lock()

@@ -130,10 +130,14 @@ def restore_workflow(
     if workflow is not None:
         workflow.rebind(trusted=trusted, calendar=calendar)
         return workflow, runnable
-    # The row's state is decoded JSON of its own, replaced by save_progress: no need to copy.
+    # The row's state is decoded JSON of its own, replaced by save_progress: no need to copy
+    # it, unless this session saved it and has yet to write it.
+    unsaved = inspect(instance).attrs.state.history.has_changes()
     workflow = Workflow.restore(
-        runnable.parsed, instance.state, consume=True, trusted=trusted, calendar=calendar
+        runnable.parsed, instance.state, consume=not unsaved, trusted=trusted, calendar=calendar
     )
+    # The row's state was saved with the open task rows equal to its ready human tasks.
+    workflow.saved_ready = frozenset(task.task_id for task in workflow.ready_human_tasks())
     return workflow, runnable
 
 
@@ -208,6 +212,33 @@ def _belongs(row: Any, instance: ProcessInstance) -> bool:
     return instance.id is not None and loaded.get("instance_id") == instance.id
 
 
+OPEN = (TaskStatus.ready, TaskStatus.claimed)
+
+
+def _only_new_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    saved_ready: frozenset[str] | None,
+    now_ready: frozenset[str],
+) -> bool:
+    """True when syncing the task rows needs no look at the database: they are known to be
+    the rows of ``saved_ready`` (the ready human tasks as last saved — save_progress keeps
+    the open rows equal to them) and every task that left that set is a row this session
+    already closed (the task being completed). Otherwise (a task interrupted by an event,
+    a migrated workflow, a workflow restored elsewhere) the open rows are read."""
+    if saved_ready is None:
+        return False
+    gone = saved_ready - now_ready
+    if not gone:
+        return True
+    closed = {
+        row.spiff_task_id
+        for row in session.dirty
+        if isinstance(row, WorkTask) and row.instance_id == instance.id and row.status not in OPEN
+    }
+    return gone <= closed
+
+
 def _sync_tasks(
     session: Session,
     instance: ProcessInstance,
@@ -217,19 +248,21 @@ def _sync_tasks(
     now: dt.datetime,
 ) -> None:
     ready = {task.task_id: task for task in workflow.ready_human_tasks()}
-    open_statuses = (TaskStatus.ready, TaskStatus.claimed)
-    rows = _open_rows(
-        session,
-        WorkTask,
-        instance,
-        lambda row: row.status in open_statuses,
-        WorkTask.status.in_(open_statuses),
-    )
-    for row in rows:
-        if row.spiff_task_id in ready:
-            row.node_id = ready.pop(row.spiff_task_id).node_id  # may change on migration
-        else:  # interrupted (a boundary event, a cancelled instance)
-            row.status = TaskStatus.cancelled
+    now_ready = frozenset(ready)
+    if not _only_new_tasks(session, instance, workflow.saved_ready, now_ready):
+        rows = _open_rows(
+            session, WorkTask, instance, lambda row: row.status in OPEN, WorkTask.status.in_(OPEN)
+        )
+        for row in rows:
+            if row.spiff_task_id in ready:
+                row.node_id = ready.pop(row.spiff_task_id).node_id  # may change on migration
+            else:  # interrupted (a boundary event, a cancelled instance)
+                row.status = TaskStatus.cancelled
+    else:  # the rows of the tasks still ready are there: add the others
+        ready = {
+            task_id: task for task_id, task in ready.items() if task_id not in workflow.saved_ready
+        }
+    workflow.saved_ready = now_ready
     for task in ready.values():
         step = steps.step(task.node_id)
         row = WorkTask(

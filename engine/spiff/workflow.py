@@ -51,6 +51,9 @@ class Workflow:
         self.timezone = timezone or _default_timezone()
         self.spiff.script_engine = SafeScriptEngine(trusted)
         self.events: list[NodeEvent] = []
+        # The ids of the ready human tasks as the engine last stored them (None: unknown);
+        # kept here for the engine, which keeps one task row per ready human task.
+        self.saved_ready: frozenset[str] | None = None
 
     def rebind(self, *, trusted: bool, calendar: Any) -> None:
         """Take up a kept workflow in a new operation: the standard's trust and the working

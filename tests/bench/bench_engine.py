@@ -368,9 +368,9 @@ def main() -> None:
                 live_workflows.capacity = 0
                 cold = persisted(engine, bpmn, f"cold.{name}.{tasks}", count)
                 live_workflows.capacity = LIVE_CAPACITY
-                print(_line(f"  same, no live workflow ({name})", cold, tasks))
+                print(_line(f"  no live workflow ({name})", cold, tasks))
                 floor = driver_floor(engine, tasks, count, state)
-                print(_line(f"  floor: its statements on the driver ({name})", floor, tasks))
+                print(_line(f"  floor, driver only ({name})", floor, tasks))
         print("\ntargets")
         for name in engines:
             rate, floor = 1 / results[(name, 20)], 1 / results[("serialise", 20)]

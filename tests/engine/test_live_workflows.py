@@ -4,6 +4,7 @@ the row still is what that step committed; anything else is a miss and restores 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +16,8 @@ from engine.instances import start_instance
 from engine.live_workflows import LiveWorkflows, live_workflows, row_version
 from engine.spiff import Workflow, parse_spec
 from engine.tasks import complete_task, get_task
-from models import InstanceStatus, ProcessInstance, TaskStatus, WorkTask
+from engine.timers import fire_timer
+from models import InstanceStatus, ProcessInstance, TaskStatus, Timer, WorkTask
 from tests.engine.conftest import linear_bpmn, publish
 
 SYSTEM = Actor.system("tests")
@@ -164,3 +166,26 @@ def test_a_write_by_someone_else_makes_the_kept_workflow_a_miss(session, linear)
     assert _complete(session, instance.id) == "Task_3"  # restored from the row, not the old one
     session.refresh(instance)
     assert instance.data == {"n1": 1, "n2": 1, "n3": 1}
+
+
+@pytest.mark.parametrize("live", [True, False], ids=["live", "restored"])
+def test_an_interrupting_timer_cancels_the_row_of_the_task_it_interrupts(session, live):
+    bpmn = (Path(__file__).parent.parent / "data" / "engine" / "timer_boundary.bpmn").read_bytes()
+    version = publish(session, "live.boundary", bpmn, process_id="Appeal")
+    instance = start_instance(session, SYSTEM, version, org.unit_by_code(session, "R48-LIP"))
+    session.commit()
+    if not live:  # as if the worker's process had never seen the instance
+        live_workflows.take(instance, instance.state["spec_key"])
+    timer = session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
+    assert fire_timer(session, SYSTEM, timer.id)
+    session.commit()
+    rows = session.execute(
+        select(WorkTask.node_id, WorkTask.status).where(WorkTask.instance_id == instance.id)
+    ).all()
+    assert sorted(rows) == [
+        ("Task_Answer", TaskStatus.cancelled),
+        ("Task_Escalate", TaskStatus.ready),
+    ]
+    assert _complete(session, instance.id) == "Task_Escalate"
+    session.refresh(instance)
+    assert instance.status == InstanceStatus.completed
