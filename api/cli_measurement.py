@@ -1,5 +1,5 @@
-"""`etalon simulate`, `etalon events push` and `etalon indicators …`: measurement on the
-command line. Commands act as the system actor unless `--as LOGIN` says otherwise."""
+"""`etalon simulate`, `etalon events push|fold|backlog` and `etalon indicators …`: measurement
+on the command line. Commands act as the system actor unless `--as LOGIN` says otherwise."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def simulate_command(ctx: click.Context, months: int, seed: int, scale: float, s
         report = simulate(session, plan, progress=lambda n: click.echo(f"  {n} events…", err=True))
     click.echo(
         f"{report.events} events ({report.accepted} new, {report.duplicates} duplicates, "
-        f"{report.rejected} rejected) for {report.cases} cases in {report.seconds} s"
+        f"{report.rejected} rejected) for {report.cases} cases in {report.seconds} s; "
+        f"{report.folded} folded"
     )
 
 
@@ -71,9 +72,11 @@ def events_group() -> None:
 @events_group.command("push")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "login", required=True, help="The regional system's login.")
+@click.option("--fold", is_flag=True, help="Fold the new events now instead of queueing them.")
 @click.pass_context
-def events_push(ctx: click.Context, file: Path, login: str) -> None:
-    """Push events from FILE (a JSON list or NDJSON) as LOGIN; print the report as JSON."""
+def events_push(ctx: click.Context, file: Path, login: str, fold: bool) -> None:
+    """Push events from FILE (a JSON list or NDJSON) as LOGIN; print the report as JSON. New
+    events are queued for the fold (`etalon worker`, `etalon events fold`) unless --fold."""
     from engine.ingest import ingest_events
 
     text = file.read_text(encoding="utf-8")
@@ -83,8 +86,34 @@ def events_push(ctx: click.Context, file: Path, login: str) -> None:
     else:
         events = [json.loads(line) for line in text.splitlines() if line.strip()]
     with _session(ctx) as session:
-        report = ingest_events(session, _actor(session, login), events)
+        report = ingest_events(session, _actor(session, login), events, fold=fold)
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+
+
+@events_group.command("fold")
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 100_000))
+@click.pass_obj
+def events_fold(app, batch: int) -> None:
+    """Fold every queued event into traces, conformance and rollups now, one committed
+    transaction per batch (what `etalon worker` does in the background)."""
+    from api.db import db
+    from engine.fold import backlog, fold_backlog
+
+    with app.app_context():
+        folded = fold_backlog(db.new_session, batch=batch)
+        with db.new_session() as session:
+            left = backlog(session).pending
+    click.echo(f"{folded} events folded, {left} pending")
+
+
+@events_group.command("backlog")
+@click.pass_context
+def events_backlog(ctx: click.Context) -> None:
+    """How many accepted events wait for the fold, and since when (JSON)."""
+    from engine.fold import backlog
+
+    with _session(ctx) as session:
+        click.echo(json.dumps(backlog(session).to_dict()))
 
 
 @click.group("indicators")

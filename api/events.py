@@ -1,4 +1,8 @@
-"""Checkpoint events pushed by regional systems: batches of up to 10,000 as JSON or NDJSON."""
+"""Checkpoint events pushed by regional systems: batches of up to 10,000 as JSON or NDJSON.
+
+Accepted events are stored and queued; `etalon worker` folds them into traces, conformance and
+rollups (`engine.fold`). `?fold=now` folds a batch in the request instead, and
+`GET /events/backlog` says how many accepted events are not folded yet."""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import json
 
 from flask import request
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from api.auth import accepts, current_actor
 from api.db import db
 from api.pagination import Blueprint
 from engine.errors import DomainError
+from engine.fold import event_backlog
 from engine.ingest import MAX_BATCH, ingest_events
 
 URL = "/events"
@@ -56,9 +61,23 @@ class MalformedBody(DomainError):
     """The body is neither a JSON list of events nor NDJSON."""
 
 
+class IngestQuerySchema(Schema):
+    fold = fields.String(
+        load_default="queue",
+        validate=validate.OneOf(("queue", "now")),
+        metadata={
+            "description": "queue (default): the worker folds the events into the figures; "
+            "now: fold them in this request (slower, for small batches)"
+        },
+    )
+
+
 class IngestReportSchema(Schema):
     received = fields.Integer()
     accepted = fields.Integer(metadata={"description": "stored now"})
+    queued = fields.Integer(
+        metadata={"description": "of the accepted, waiting to be folded into the figures"}
+    )
     duplicates = fields.List(fields.String(), metadata={"description": "event ids seen before"})
     rejected = fields.List(
         fields.Dict(), metadata={"description": "{index, event_id, errors: {field: [...]}}"}
@@ -94,11 +113,29 @@ def _events_of_body() -> list:
 @blp.route("")
 class Events(MethodView):
     @accepts("application/json", *NDJSON)
+    @blp.arguments(IngestQuerySchema, location="query", as_kwargs=True)
     @blp.doc(**EVENTS_BODY)
     @blp.response(200, IngestReportSchema)
-    def post(self):
+    def post(self, fold: str):
         """Push checkpoint events (regional systems, offices of their region only). Valid events
-        are stored; invalid ones come back in `rejected`, other regions' in `refused`, replays
-        in `duplicates`"""
-        report = ingest_events(db.session, current_actor(), _events_of_body())
+        are stored and queued for the fold (`queued`); invalid ones come back in `rejected`,
+        other regions' in `refused`, replays in `duplicates`"""
+        report = ingest_events(db.session, current_actor(), _events_of_body(), fold=fold == "now")
         return report.to_dict()
+
+
+class BacklogSchema(Schema):
+    pending = fields.Integer(metadata={"description": "accepted events not folded yet"})
+    oldest_recorded_at = fields.DateTime(
+        allow_none=True, metadata={"description": "arrival of the oldest of them"}
+    )
+
+
+@blp.route("/backlog")
+class Backlog(MethodView):
+    @blp.response(200, BacklogSchema)
+    def get(self):
+        """Accepted events not yet folded into traces, conformance and rollups (regional
+        systems, auditors, managers, administrators)"""
+        found = event_backlog(db.session, current_actor())
+        return {"pending": found.pending, "oldest_recorded_at": found.oldest_recorded_at}

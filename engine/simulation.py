@@ -5,9 +5,10 @@ office, cases start on working days at a seasonal rate — more in January and a
 fewer in summer, a Monday peak — during working hours. Each case walks the standard's flow
 (gateways chosen at random, return loops now and then), emitting an event at each checkpoint
 after a stage delay drawn around a share of the step's norm. A few offices deviate: slower
-stages, more returns. Events go through the ingest path (``engine.ingest.ingest_events``), so
-traces, conformance, rollups and the quality index are updated exactly as for a regional
-system. The same seed gives the same events (and re-running is idempotent).
+stages, more returns. Events go through the ingest path (``engine.ingest.ingest_events``) and
+are folded at the end (``engine.fold``), so traces, conformance, rollups and the quality index
+are updated exactly as for a regional system and are there when the simulation returns. The
+same seed gives the same events (and re-running is idempotent).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from engine.access import Actor
 from engine.calendar import WorkingCalendar
 from engine.calendar_store import working_calendar
 from engine.conformance import flow_successors
+from engine.fold import fold_queued
 from engine.indicators import LOCAL_TZ, definitions_of
 from engine.ingest import ingest_events
 from models import Standard, StandardVersion, Unit, UnitLevel, VersionStatus
@@ -82,6 +84,7 @@ class SimulationReport:
     rejected: int
     cases: int
     seconds: float
+    folded: int = 0
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,8 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     now: dt.datetime | None = None,
 ) -> SimulationReport:
-    """Generate the plan's events and ingest them in batches (the caller commits)."""
+    """Generate the plan's events, ingest them in batches and fold the backlog (the caller
+    commits)."""
     started = time.perf_counter()
     actor = Actor.system(SOURCE)
     totals = {"events": 0, "accepted": 0, "duplicates": 0, "rejected": 0}
@@ -311,6 +315,7 @@ def simulate(
             flush()
     if batch:
         flush()
+    folded = fold_queued(session)  # the backlog, so figures are there when the command ends
     seconds = time.perf_counter() - started
     logger.info("simulation: %s in %.1f s", totals, seconds)
-    return SimulationReport(cases=len(cases), seconds=round(seconds, 2), **totals)
+    return SimulationReport(cases=len(cases), seconds=round(seconds, 2), folded=folded, **totals)

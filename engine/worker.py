@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.access import Actor
 from engine.assignments import flag_overdue_job
 from engine.errors import DomainError
+from engine.fold import fold_job
 from engine.timers import claim_due_timers, fire_timer
 from models import InstanceStatus, ProcessInstance, Timer
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 #: their job here when imported (e.g. webhook deliveries: `standards.webhook_delivery`).
 PERIODIC_JOBS: list[Callable[[Callable[[], Session], str], int]] = []
 PERIODIC_JOBS.append(flag_overdue_job)  # assignments past their due date become overdue
+PERIODIC_JOBS.append(fold_job)  # pushed events into traces, conformance, rollups (engine.fold)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from models.knowledge import Attachment, AttachmentKind, SearchEntry
 from models.measurement import (
     CaseTrace,
     EmployeeDay,
+    EventFoldQueue,
     IndicatorObservation,
     IndicatorRollup,
     QualityIndexValue,
@@ -78,6 +79,7 @@ __all__ = [
     "Deviation",
     "DeviationStatus",
     "EmployeeDay",
+    "EventFoldQueue",
     "GraphChange",
     "IndicatorObservation",
     "IndicatorRollup",

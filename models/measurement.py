@@ -141,3 +141,19 @@ class QualityIndexValue(Base):
     score: Mapped[float | None] = mapped_column(Float)
     components: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EventFoldQueue(Base):
+    """A stored pushed checkpoint event not yet folded into traces, conformance, observations,
+    rollups and the quality index. Ingest adds a row in the event's own transaction; the fold
+    (``engine.fold``) claims rows, folds their events and deletes the rows in one transaction,
+    so an event is folded exactly once even with several workers. ``checkpoint_events`` itself
+    stays append-only."""
+
+    __tablename__ = "event_fold_queue"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("checkpoint_events.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )

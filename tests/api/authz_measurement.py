@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine import org
+from engine.fold import BACKLOG_READERS
 from engine.indicator_queries import READERS
 from engine.ingest import ingest_events
 from models import CaseTrace, Role
@@ -38,7 +39,7 @@ def case_events(scope: str, prefix: str) -> list[dict]:
 
 @target("measured_case")
 def _measured_case(t: Targets):
-    ingest_events(t.session, t.system, case_events(t.scope, "matrix"), source="matrix")
+    ingest_events(t.session, t.system, case_events(t.scope, "matrix"), source="matrix", fold=True)
     return t.session.scalars(
         select(CaseTrace).where(CaseTrace.case_id == f"matrix-{t.scope}")
     ).one()
@@ -73,6 +74,12 @@ ROWS: dict[tuple[str, str], Row] = {
             if t.scope == "in"
             else len(r.get_json()["refused"]) == 3 and r.get_json()["accepted"] == 0
         ),
+    ),
+    ("GET", "/api/v1/events/backlog"): Row(
+        frozenset(BACKLOG_READERS),
+        lambda c, h, t: c.get("/api/v1/events/backlog", headers=h),
+        scoped=False,  # one figure for the deployment
+        check=lambda r, t: r.get_json()["pending"] >= 0,
     ),
     ("GET", "/api/v1/indicators"): Row(
         frozenset(READERS),

@@ -1,4 +1,4 @@
-"""`etalon simulate`, `etalon events push` and `etalon indicators …` in process."""
+"""`etalon simulate`, `etalon events push|fold|backlog` and `etalon indicators …` in process."""
 
 from __future__ import annotations
 
@@ -58,4 +58,17 @@ def test_events_push_as_a_regional_system(etalon, tmp_path):
     path.write_text("\n".join(json.dumps(e) for e in case_events("in", "cli")), encoding="utf-8")
     result = etalon("events", "push", str(path), "--as", "ris.lipetsk")
     assert result.exit_code == 0
-    assert json.loads(result.output)["accepted"] == 3
+    assert json.loads(result.output)["accepted"] == json.loads(result.output)["queued"] == 3
+    waiting = json.loads(etalon("events", "backlog").output)
+    assert waiting["pending"] == 3 and waiting["oldest_recorded_at"]
+    folded = etalon("events", "fold", "--batch", "2")
+    assert folded.output.strip() == "3 events folded, 0 pending"
+    assert json.loads(etalon("events", "backlog").output)["pending"] == 0
+
+
+def test_events_push_with_fold(etalon, session, tmp_path):
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(case_events("in", "cli-now")), encoding="utf-8")
+    result = etalon("events", "push", str(path), "--as", "ris.lipetsk", "--fold")
+    assert json.loads(result.output)["queued"] == 0
+    assert session.scalar(select(func.count()).select_from(IndicatorRollup)) > 0

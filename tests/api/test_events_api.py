@@ -1,11 +1,17 @@
 """POST /events over HTTP: JSON, {"events": [...]} and NDJSON bodies, per-event errors,
-regional refusals, idempotent replays, malformed bodies."""
+regional refusals, idempotent replays, malformed bodies; the fold queue, `?fold=now` and
+GET /events/backlog."""
 
 from __future__ import annotations
 
 import json
 
-from tests.api.authz_measurement import case_events
+from sqlalchemy import select
+
+from engine import org
+from engine.fold import fold_queued
+from models import IndicatorRollup
+from tests.api.authz_measurement import KEY, case_events
 
 URL = "/api/v1/events"
 
@@ -18,6 +24,7 @@ def test_a_json_batch_is_stored_and_a_replay_reports_duplicates(client, token_fo
     assert first.get_json() | {"duplicates": None} == {
         "received": 3,
         "accepted": 3,
+        "queued": 3,
         "duplicates": None,
         "rejected": [],
         "refused": [],
@@ -64,3 +71,37 @@ def test_malformed_bodies(client, token_for):
 def test_only_regional_systems_push(client, token_for):
     response = client.post(URL, headers=token_for("auditor"), json=case_events("in", "x"))
     assert response.status_code == 403
+
+
+def _on_time_in_lipetsk(session) -> list[int]:
+    office = org.unit_by_code(session, "R48-LIP")
+    return session.scalars(
+        select(IndicatorRollup.count).where(
+            IndicatorRollup.standard_key == KEY,
+            IndicatorRollup.indicator_id == "IND_REG_ON_TIME",
+            IndicatorRollup.unit_id == office.id,
+            IndicatorRollup.granularity == "day",
+        )
+    ).all()
+
+
+def test_accepted_events_wait_in_the_backlog_until_folded(client, session, token_for):
+    backlog_url = f"{URL}/backlog"
+    before = client.get(backlog_url, headers=token_for("auditor")).get_json()["pending"]
+    pushed = client.post(URL, headers=token_for("ris.lipetsk"), json=case_events("in", "bl"))
+    assert pushed.get_json()["queued"] == 3
+    waiting = client.get(backlog_url, headers=token_for("ris.lipetsk")).get_json()
+    assert waiting["pending"] == before + 3 and waiting["oldest_recorded_at"]
+    assert _on_time_in_lipetsk(session) == []
+    fold_queued(session)
+    session.flush()
+    assert client.get(backlog_url, headers=token_for("auditor")).get_json()["pending"] == 0
+    assert _on_time_in_lipetsk(session) == [1]
+
+
+def test_fold_now_folds_in_the_request(client, session, token_for):
+    headers = token_for("ris.lipetsk")
+    response = client.post(f"{URL}?fold=now", headers=headers, json=case_events("in", "now"))
+    assert (response.get_json()["accepted"], response.get_json()["queued"]) == (3, 0)
+    assert _on_time_in_lipetsk(session) == [1]
+    assert client.post(f"{URL}?fold=later", headers=headers, json=[]).status_code == 422

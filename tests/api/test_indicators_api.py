@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from engine import org
+from engine.fold import fold_queued
 from tests.api.authz_measurement import KEY
 
 URL = "/api/v1/indicators"
@@ -29,8 +30,9 @@ def events(case: str, office: str, registered_at: str, returned: bool = False) -
 
 
 @pytest.fixture
-def pushed(client, token_for):
-    """Lipetsk: one case on time, one registered a week late and returned; Tula: one case."""
+def pushed(client, session, token_for):
+    """Lipetsk: one case on time, one registered a week late and returned; Tula: one case;
+    then folded, as `etalon worker` does."""
     lipetsk = [
         *events("a", "R48-LIP", f"{MSK_DAY}T12:00:00+03:00"),
         *events("b", "R48-ELC", "2026-03-10T12:00:00+03:00", returned=True),
@@ -42,6 +44,8 @@ def pushed(client, token_for):
         assert client.post("/api/v1/events", headers=token_for(login), json=batch).get_json()[
             "accepted"
         ] == len(batch)
+    assert fold_queued(session) == 9
+    session.flush()
 
 
 def unit(session, code):

@@ -2,7 +2,9 @@
 
 1. ingest over HTTP (``POST /events`` on ``etalon serve``, batches of 1,000, JSON) into a
    temporary PostgreSQL, beside a raw ``COPY`` of the same rows into a table shaped like
-   ``checkpoint_events`` — target ≥ 20 % of COPY's rate;
+   ``checkpoint_events`` — target ≥ 20 % of COPY's rate; then the fold of what was queued
+   (``engine.fold.fold_backlog``, as ``etalon worker`` runs it: the sustained rate of derived
+   figures), and ``POST /events?fold=now`` (ingest and fold in the request) for comparison;
 2. indicator query p50 (``GET /indicators`` over HTTP and the domain function) with
    ``checkpoint_events`` holding ``--events`` rows (default 10 million: the simulated year,
    ingested through the real path, plus replicas loaded by COPY), beside the naive GROUP BY
@@ -12,7 +14,8 @@
    (``--pm4py-python``; pm4py is AGPL and never a dependency of Etalon) — target: not slower.
 
 Run ``.venv/bin/python -m tests.bench.bench_measurement`` (``--events N``, ``--months M``,
-``--http-events N``, ``--skip-query``, ``--pm4py-python PATH``). Prints figures; asserts nothing.
+``--http-events N``, ``--fold-now-events N``, ``--skip-query``, ``--pm4py-python PATH``).
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from engine import identity, org
 from engine.access import Actor
 from engine.calendar import WorkingCalendar
 from engine.conformance import build_conformance_model, check_case
+from engine.fold import backlog, fold_backlog
 from engine.indicator_queries import IndicatorFilter, query_indicators
 from engine.ingest import ingest_events
 from engine.simulation import SimulationPlan, simulated_events
@@ -129,8 +133,10 @@ class Server:
 # -- 1. ingest ----------------------------------------------------------------------------------
 
 
-def ingest_over_http(server: Server, tokens: dict[str, str], events: list[dict]) -> float:
-    """Events per second through POST /events in batches of 1,000, each region's events
+def ingest_over_http(
+    server: Server, tokens: dict[str, str], events: list[dict], path: str = "/api/v1/events"
+) -> float:
+    """Events per second through POST ``path`` in batches of 1,000, each region's events
     pushed by its regional system."""
     by_region: dict[str, list[dict]] = {}
     for event in events:
@@ -143,7 +149,7 @@ def ingest_over_http(server: Server, tokens: dict[str, str], events: list[dict])
     started = time.perf_counter()
     accepted = 0
     for token, body in bodies:
-        accepted += json.loads(server.request("POST", "/api/v1/events", token, body))["accepted"]
+        accepted += json.loads(server.request("POST", path, token, body))["accepted"]
     seconds = time.perf_counter() - started
     assert accepted == len(events), (accepted, len(events))
     return len(events) / seconds
@@ -373,6 +379,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000, help="raw events for queries")
     parser.add_argument("--months", type=int, default=12, help="simulated months")
     parser.add_argument("--http-events", type=int, default=100_000)
+    parser.add_argument("--fold-now-events", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--skip-query", action="store_true")
     parser.add_argument("--pm4py-python", default=os.environ.get("ETALON_PM4PY_PYTHON"))
@@ -400,18 +407,35 @@ def main() -> None:
                 unit = org.unit_by_code(session, code)
                 offices[code] = (unit.id, unit.ancestor_ids[1])
         print(f"\nSimulated {len(events):,} events over {args.months} months in {generated:.1f} s")
-        head, rest = events[: args.http_events], events[args.http_events :]
+        head = events[: args.http_events]
+        now_part = events[args.http_events : args.http_events + args.fold_now_events]
+        rest = events[args.http_events + args.fold_now_events :]
 
         print(f"\n1. Ingest of {len(head):,} events")
         copy = copy_rate(dsn, head, offices)
         server = Server(url)
         ours = ingest_over_http(server, tokens, head)
         verdict = "PASS" if ours >= 0.2 * copy else "MISS"
+        with Session(engine) as session:
+            queued = backlog(session).pending
+        started = time.perf_counter()
+        folded = fold_backlog(lambda: Session(engine))
+        fold_rate = folded / (time.perf_counter() - started)
         print(f"   raw COPY:                         {copy:10,.0f} events/s")
         print(
             f"   POST /events, batches of 1,000:   {ours:10,.0f} events/s "
-            f"= {ours / copy:.1%} of COPY — {verdict} (target ≥ 20 %)"
+            f"= {ours / copy:.1%} of COPY — {verdict} (target ≥ 20 %); {queued:,} queued"
         )
+        print(
+            f"   fold of the backlog (worker):     {fold_rate:10,.0f} events/s "
+            f"({folded:,} events into traces, conformance, rollups, index)"
+        )
+        if now_part:
+            synchronous = ingest_over_http(server, tokens, now_part, "/api/v1/events?fold=now")
+            print(
+                f"   POST /events?fold=now:            {synchronous:10,.0f} events/s "
+                f"({len(now_part):,} events, folded in the request)"
+            )
         if args.skip_query:
             return
         started = time.perf_counter()
@@ -421,10 +445,11 @@ def main() -> None:
                     session, Actor.system("bench"), rest[i : i + 5000], source="ris.simulated"
                 )
                 session.commit()
+        folded = fold_backlog(lambda: Session(engine))
         seconds = time.perf_counter() - started
         print(
-            f"   (the other {len(rest):,} events ingested in-process in {seconds:.1f} s: "
-            f"{len(rest) / max(seconds, 1e-9):,.0f}/s)"
+            f"   (the other {len(rest):,} events ingested in-process and {folded:,} folded in "
+            f"{seconds:.1f} s: {len(rest) / max(seconds, 1e-9):,.0f}/s)"
         )
         engine.dispose()
 

@@ -30,7 +30,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> str:
 
 
 def push(session, events: list[dict], source: str = "loop-tests") -> None:
-    report = ingest_events(session, Actor.system(source), events, source=source)
+    report = ingest_events(session, Actor.system(source), events, source=source, fold=True)
     assert not report.rejected, report.rejected
 
 

@@ -1,5 +1,6 @@
 """Ingest of pushed checkpoint events: validation, scope, idempotence, and what the stored
-events become — case traces with conformance, rollups on three levels, the quality index."""
+events become once folded — case traces with conformance, rollups on three levels, the
+quality index."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from sqlalchemy import func, select
 from engine import org
 from engine.access import load_actor
 from engine.errors import Forbidden, Invalid
+from engine.fold import fold_queued
 from engine.ingest import MAX_BATCH, ingest_events
 from models import CaseTrace, CheckpointEvent, IndicatorRollup, Person, QualityIndexValue
 
 KEY = "employment.job-seeker-registration"
 MSK = dt.timezone(dt.timedelta(hours=3))
+
+
+def ingest(session, actor, events):
+    """Ingest and fold, as `etalon worker` would right after."""
+    report = ingest_events(session, actor, events)
+    fold_queued(session)
+    return report
 
 
 def actor_of(session, login):
@@ -60,7 +69,7 @@ def rollup(session, indicator, unit_code, granularity="day", day=dt.date(2026, 3
 
 def test_valid_events_are_stored_and_rolled_up_on_three_levels(session):
     ris = actor_of(session, "ris.lipetsk")
-    report = ingest_events(session, ris, case_events())
+    report = ingest(session, ris, case_events())
     assert (report.received, report.accepted, report.rejected, report.refused) == (3, 3, (), ())
     stored = session.scalar(select(func.count()).where(CheckpointEvent.source == "ris.lipetsk"))
     assert stored == 3
@@ -78,8 +87,8 @@ def test_valid_events_are_stored_and_rolled_up_on_three_levels(session):
 
 def test_replay_is_idempotent(session):
     ris = actor_of(session, "ris.lipetsk")
-    ingest_events(session, ris, case_events())
-    again = ingest_events(session, ris, case_events())
+    ingest(session, ris, case_events())
+    again = ingest(session, ris, case_events())
     assert again.accepted == 0
     assert sorted(again.duplicates) == ["e-1", "e-2", "e-3"]
     assert rollup(session, "IND_REG_ON_TIME", "R48-LIP").count == 1
@@ -98,7 +107,7 @@ def test_invalid_events_are_listed_and_the_valid_rest_is_stored(session):
         event(6, "c-1", "CP_APPLICATION", at, office="R71-TUL"),
         "not an object",
     ]
-    report = ingest_events(session, ris, batch)
+    report = ingest(session, ris, batch)
     assert report.accepted == 1
     errors = {r["index"]: r["errors"] for r in report.rejected}
     assert set(errors) == {1, 2, 3, 4, 6}
@@ -119,12 +128,12 @@ def test_only_regional_systems_push_and_batches_are_limited(session):
 def test_conformance_is_stored_per_case_and_updated_as_events_arrive(session):
     ris = actor_of(session, "ris.lipetsk")
     at = dt.datetime(2026, 3, 2, 10, tzinfo=MSK)
-    ingest_events(session, ris, [event(1, "c-9", "CP_REGISTERED", at)])
+    ingest(session, ris, [event(1, "c-9", "CP_REGISTERED", at)])
     trace = session.scalars(select(CaseTrace).where(CaseTrace.case_id == "c-9")).one()
     assert set(trace.skipped) == {"CP_APPLICATION", "CP_DOCS_CHECKED"}
     assert trace.fitness < 1
     # The missing checkpoints arrive late: no longer skipped, now out of order.
-    ingest_events(
+    ingest(
         session,
         ris,
         [
@@ -136,7 +145,7 @@ def test_conformance_is_stored_per_case_and_updated_as_events_arrive(session):
     assert trace.skipped == []
     assert set(trace.out_of_order) == {"CP_APPLICATION", "CP_DOCS_CHECKED"}
     conforming = case_events("c-10", n=10)
-    ingest_events(session, ris, conforming)
+    ingest(session, ris, conforming)
     good = session.scalars(select(CaseTrace).where(CaseTrace.case_id == "c-10")).one()
     assert (good.fitness, good.skipped, good.out_of_order, good.breaches) == (1.0, [], [], [])
 
@@ -147,7 +156,7 @@ def test_a_late_registration_breaches_the_working_day_deadline(session):
     events = case_events("c-late", start=friday, n=20)
     # Monday 9 March is a holiday (8 March falls on a Sunday): due Tuesday 17:00.
     events[2]["occurred_at"] = (friday + dt.timedelta(days=5)).isoformat()  # Wednesday
-    ingest_events(session, ris, events)
+    ingest(session, ris, events)
     trace = session.scalars(select(CaseTrace).where(CaseTrace.case_id == "c-late")).one()
     assert trace.breaches == ["DL_REGISTRATION"]
     late = rollup(session, "IND_REG_ON_TIME", "R48-LIP", day=dt.date(2026, 3, 11))
@@ -156,7 +165,7 @@ def test_a_late_registration_breaches_the_working_day_deadline(session):
 
 def test_quality_index_is_stored_with_its_components(session):
     ris = actor_of(session, "ris.lipetsk")
-    ingest_events(session, ris, case_events())
+    ingest(session, ris, case_events())
     office = org.unit_by_code(session, "R48-LIP")
     value = session.scalars(
         select(QualityIndexValue).where(
