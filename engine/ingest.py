@@ -1,9 +1,9 @@
 """Ingest of checkpoint events pushed by regional systems.
 
-A batch (up to 10,000 events) is checked event by event against the manifest of the standard
-version it names or, without a version, the version in force on the event's day. Invalid
-events are reported with their errors, events for offices outside the pusher's region are
-refused, and the valid rest is stored. ``(source, event_id)`` is unique: a replayed event is
+A batch (up to 10,000 events) is checked event by event (``engine.event_checks``) against the
+manifest of the standard version it names or, without a version, the version in force on the
+event's day. Invalid events are reported with their errors, events for offices outside the
+pusher's region are refused, and the valid rest is stored. ``(source, event_id)`` is unique: a replayed event is
 reported as a duplicate and changes nothing, so a regional system may simply resend a batch.
 
 Storing is lean: one ``INSERT … ON CONFLICT DO NOTHING`` per batch that also queues the new
@@ -21,34 +21,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from engine.access import Actor, require_role
 from engine.audit import record
 from engine.errors import Invalid
-from engine.indicators import LOCAL_TZ
+from engine.event_checks import Catalog, check_event
 from engine.rollups import EventRecord, apply_events
-from models import (
-    CheckpointEvent,
-    CheckpointKind,
-    EventFoldQueue,
-    Role,
-    Standard,
-    StandardVersion,
-    Unit,
-    UnitLevel,
-    VersionStatus,
-)
+from models import CheckpointEvent, EventFoldQueue, Role
 from models.base import utcnow
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 10_000
 PUSHERS = (Role.regional_system,)
-IN_FORCE = (VersionStatus.published, VersionStatus.superseded)
-KINDS = {kind.value for kind in CheckpointKind}
 COLUMNS = ("source", "event_id", "case_id", "standard_key", "version_id", "checkpoint_id",
            "kind", "occurred_at", "office_id", "region_id", "actor_login", "attributes",
            "recorded_at")  # fmt: skip
@@ -83,192 +71,6 @@ class EventBatch:
     """The audited object of an ingest: one entry per batch, not per event."""
 
     id: str
-
-
-@dataclass(frozen=True)
-class _VersionInfo:
-    id: int
-    number: int
-    effective_from: dt.date | None
-    checkpoints: Mapping[str, frozenset[str]]
-
-
-@dataclass(frozen=True)
-class _Office:
-    id: int
-    code: str
-    level: str
-    path: str
-
-    @property
-    def region_id(self) -> int | None:
-        ids = self.path.strip("/").split("/")
-        return int(ids[1]) if len(ids) > 2 else None
-
-
-# Checkpoints and their attributes per (version id, BPMN digest): a manifest is read once per
-# process, not once per batch (versions in force never change their content).
-_CHECKPOINTS: dict[tuple[int, str], Mapping[str, frozenset[str]]] = {}
-
-
-def _checkpoints_of(summary: Mapping[str, Any] | None) -> dict[str, frozenset[str]]:
-    return {
-        checkpoint["id"]: frozenset(checkpoint.get("attributes") or ())
-        for checkpoint in (summary or {}).get("checkpoints") or ()
-    }
-
-
-class _Catalog:
-    """Standards, in-force versions and offices a batch refers to: two small queries per
-    batch, manifests from the cache."""
-
-    def __init__(self, session: Session, events: Sequence[Mapping[str, Any]]) -> None:
-        keys = {_text(e.get("standard") or e.get("standard_key")) for e in events} - {None}
-        codes = {_text(e.get("office")) for e in events} - {None}
-        rows = session.execute(
-            select(
-                Standard.key,
-                StandardVersion.id,
-                StandardVersion.number,
-                StandardVersion.effective_from,
-                StandardVersion.sha256,
-            )
-            .select_from(Standard)
-            .outerjoin(
-                StandardVersion,
-                and_(
-                    StandardVersion.standard_id == Standard.id,
-                    StandardVersion.status.in_(IN_FORCE),
-                ),
-            )
-            .where(Standard.key.in_(keys))
-        ).all()
-        missing = [r[1] for r in rows if r[1] is not None and (r[1], r[4]) not in _CHECKPOINTS]
-        if missing:
-            for version_id, digest, summary in session.execute(
-                select(StandardVersion.id, StandardVersion.sha256, StandardVersion.summary).where(
-                    StandardVersion.id.in_(missing)
-                )
-            ):
-                _CHECKPOINTS[(version_id, digest)] = _checkpoints_of(summary)
-        self.known = {r[0] for r in rows}
-        self.versions: dict[str, list[_VersionInfo]] = {}
-        for key, version_id, number, effective_from, digest in rows:
-            if version_id is not None:
-                info = _VersionInfo(
-                    version_id, number, effective_from, _CHECKPOINTS[(version_id, digest)]
-                )
-                self.versions.setdefault(key, []).append(info)
-        for infos in self.versions.values():
-            infos.sort(key=lambda v: (v.effective_from or dt.date.min, v.number))
-        self.offices = {
-            code: _Office(unit_id, code, str(level), path)
-            for unit_id, code, level, path in session.execute(
-                select(Unit.id, Unit.code, Unit.level, Unit.path).where(Unit.code.in_(codes))
-            )
-        }
-        self._in_force: dict[tuple[str, dt.date], _VersionInfo | None] = {}
-
-    def version(self, key: str, number: int | None, day: dt.date) -> _VersionInfo | None:
-        infos = self.versions.get(key, [])
-        if number is not None:
-            return next((v for v in infos if v.number == number), None)
-        if (key, day) not in self._in_force:
-            in_force = [v for v in infos if v.effective_from is None or v.effective_from <= day]
-            self._in_force[(key, day)] = in_force[-1] if in_force else None
-        return self._in_force[(key, day)]
-
-
-def _text(value: Any, limit: int = 200) -> str | None:
-    if isinstance(value, str) and value.strip() and len(value) <= limit:
-        return value.strip()
-    return None
-
-
-def _timestamp(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else None
-
-
-OFFICE = str(UnitLevel.office)
-
-
-def _check(
-    event: Any, catalog: _Catalog, horizon: dt.datetime
-) -> tuple[dict[str, list[str]], dict[str, Any]]:
-    """Errors by field, and the row to store when there are none."""
-    if not isinstance(event, Mapping):
-        return {"event": ["must be an object"]}, {}
-    errors: dict[str, list[str]] = {}
-
-    def fail(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
-    event_id, case_id = _text(event.get("event_id")), _text(event.get("case_id"))
-    if event_id is None:
-        fail("event_id", "required, a non-empty string of at most 200 characters")
-    if case_id is None:
-        fail("case_id", "required, a non-empty string of at most 200 characters")
-    occurred_at = _timestamp(event.get("occurred_at"))
-    if occurred_at is None:
-        fail("occurred_at", "required, an ISO 8601 timestamp with a time zone")
-    elif occurred_at > horizon:
-        fail("occurred_at", "lies in the future")
-    kind = event.get("kind", "completed")
-    if kind not in KINDS:
-        fail("kind", f"one of {', '.join(sorted(KINDS))}")
-    actor_login = event.get("actor")
-    if actor_login is not None and _text(actor_login, 100) is None:
-        fail("actor", "a non-empty string of at most 100 characters")
-    attributes = event.get("attributes", {})
-    if not isinstance(attributes, Mapping):
-        fail("attributes", "must be an object")
-        attributes = {}
-    office = catalog.offices.get(_text(event.get("office")) or "")
-    if office is None or office.level != OFFICE:
-        fail("office", "required, the code of an office")
-    key = _text(event.get("standard") or event.get("standard_key"))
-    number = event.get("version")
-    if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
-        fail("version", "the number of a published version")
-        number = None
-    version = None
-    if key is None or key not in catalog.known:
-        fail("standard", "required, the key of a known standard")
-    elif occurred_at is not None:
-        version = catalog.version(key, number, occurred_at.astimezone(LOCAL_TZ).date())
-        if version is None:
-            fail("version", "no published version of the standard with this number in force")
-    checkpoint_id = _text(event.get("checkpoint_id"))
-    if version is not None:
-        declared = version.checkpoints.get(checkpoint_id or "")
-        if declared is None:
-            fail("checkpoint_id", f"not a checkpoint of version {version.number}")
-        else:
-            for name in attributes:
-                if name not in declared:
-                    fail("attributes", f"'{name}' is not an attribute of {checkpoint_id}")
-    if errors:
-        return errors, {}
-    return {}, {
-        "event_id": event_id,
-        "case_id": case_id,
-        "standard_key": key,
-        "version_id": version.id,
-        "checkpoint_id": checkpoint_id,
-        "kind": kind,
-        "occurred_at": occurred_at,
-        "office_id": office.id,
-        "region_id": office.region_id,
-        "actor_login": actor_login,
-        "attributes": attributes,
-        "_office": office,
-    }
 
 
 def _json_value(value: Any) -> str:
@@ -350,14 +152,14 @@ def ingest_events(
             {"events": [f"at most {MAX_BATCH}"]},
         )
     source = source or actor.login
-    catalog = _Catalog(session, [e for e in events if isinstance(e, Mapping)])
+    catalog = Catalog(session, [e for e in events if isinstance(e, Mapping)])
     rejected, refused, duplicates, rows = [], [], [], []
     seen: set[str] = set()
     now = utcnow()
     horizon = now + dt.timedelta(days=1)
     scope: dict[str, bool] = {}
     for index, event in enumerate(events):
-        errors, row = _check(event, catalog, horizon)
+        errors, row = check_event(event, catalog, horizon)
         if errors:
             event_id = event.get("event_id") if isinstance(event, Mapping) else None
             rejected.append({"index": index, "event_id": event_id, "errors": errors})
