@@ -1,39 +1,27 @@
 """Due timers: claiming them safely among several workers, and firing one.
 
-A claim is a lease (``claimed_until``): a worker that dies leaves its timers to be claimed
-again when the lease runs out. On PostgreSQL the claim is ``SELECT … FOR UPDATE SKIP
-LOCKED`` (workers never wait for each other); on SQLite, whose writers are serialised anyway,
-one atomic ``UPDATE … WHERE claimed_until IS NULL OR claimed_until < now``. Firing checks the
-row again and the instance's lock, so a timer fires at most once.
+A claim is a lease (``engine.leases``): a worker that dies leaves its timers to be claimed
+again when the lease runs out. Firing checks the row again and the instance's lock, so a
+timer fires at most once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.access import Actor
 from engine.calendar_store import working_calendar
+from engine.leases import claim_rows
 from engine.runtime import restore_workflow, save_progress
 from models import InstanceStatus, ProcessInstance, Timer, utcnow
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
-
-
-def _claimable(now: dt.datetime):
-    return (
-        Timer.fired_at.is_(None),
-        Timer.cancelled_at.is_(None),
-        Timer.due_at <= now,
-        or_(Timer.claimed_until.is_(None), Timer.claimed_until < now),
-    )
 
 
 def claim_due_timers(
@@ -47,34 +35,16 @@ def claim_due_timers(
     """Claim up to ``limit`` due timers for ``worker``; return their ids. The caller commits
     at once, so the claim is visible to other workers."""
     now = now or utcnow()
-    token = f"{worker[:60]}:{uuid.uuid4().hex[:12]}"
-    until = now + lease
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(
-            session.scalars(
-                select(Timer.id)
-                .where(*_claimable(now))
-                .order_by(Timer.due_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if ids:
-            session.execute(
-                update(Timer)
-                .where(Timer.id.in_(ids))
-                .values(claimed_by=token, claimed_until=until)
-                .execution_options(synchronize_session=False)
-            )
-    else:
-        candidates = select(Timer.id).where(*_claimable(now)).order_by(Timer.due_at).limit(limit)
-        session.execute(
-            update(Timer)
-            .where(Timer.id.in_(candidates.scalar_subquery()), *_claimable(now))
-            .values(claimed_by=token, claimed_until=until)
-            .execution_options(synchronize_session=False)
-        )
-        ids = list(session.scalars(select(Timer.id).where(Timer.claimed_by == token)))
+    ids = claim_rows(
+        session,
+        Timer,
+        (Timer.fired_at.is_(None), Timer.cancelled_at.is_(None), Timer.due_at <= now),
+        order_by=Timer.due_at,
+        worker=worker,
+        now=now,
+        lease=lease,
+        limit=limit,
+    )
     if ids:
         logger.info("worker %s claimed %d due timers", worker, len(ids))
     return ids

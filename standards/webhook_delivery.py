@@ -15,13 +15,12 @@ import random
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import worker
+from engine.leases import claim_rows
 from models import DeliveryStatus, WebhookAttempt, WebhookDelivery, utcnow
 from standards.distribution import event_payload
 from standards.webhooks import SIGNATURE_HEADER, signature
@@ -42,53 +41,23 @@ def backoff(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
     return ceiling * (rng or random).uniform(0.5, 1.0)
 
 
-def _claimable(now: dt.datetime):
-    return (
-        WebhookDelivery.status == DeliveryStatus.pending,
-        WebhookDelivery.next_attempt_at <= now,
-        or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-    )
-
-
 def claim_due_deliveries(
     session: Session, worker: str, *, now: dt.datetime | None = None, limit: int = 20
 ) -> list[int]:
     """Claim up to `limit` due deliveries; the caller commits at once."""
     now = now or utcnow()
-    token = f"{worker[:60]}:{uuid.uuid4().hex[:12]}"
-    values = {"claimed_by": token, "claimed_until": now + LEASE}
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(
-            session.scalars(
-                select(WebhookDelivery.id)
-                .where(*_claimable(now))
-                .order_by(WebhookDelivery.next_attempt_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if ids:
-            session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_(ids))
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-        return ids
-    candidates = (
-        select(WebhookDelivery.id)
-        .where(*_claimable(now))
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(limit)
-    )
-    session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(candidates.scalar_subquery()), *_claimable(now))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return list(
-        session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.claimed_by == token))
+    return claim_rows(
+        session,
+        WebhookDelivery,
+        (
+            WebhookDelivery.status == DeliveryStatus.pending,
+            WebhookDelivery.next_attempt_at <= now,
+        ),
+        order_by=WebhookDelivery.next_attempt_at,
+        worker=worker,
+        now=now,
+        lease=LEASE,
+        limit=limit,
     )
 
 
