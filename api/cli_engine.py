@@ -130,14 +130,16 @@ def _print_tryout(result) -> None:
 @click.option("--interval", default=5.0, type=click.FloatRange(0.05), show_default=True)
 @click.pass_obj
 def worker_command(app, once: bool, interval: float) -> None:
-    """Fire due timers of running instances; several workers may run at once."""
+    """Background work: fire due timers, fold pushed events, deliver webhooks, run detectors,
+    escalations, digests and the change-request check. Several workers may run at once."""
     from api.db import db
+    from api.jobs import WORKER_JOBS
     from engine.worker import run_worker
 
     logging.getLogger("engine").setLevel(logging.INFO)
     with app.app_context():
         try:
-            fired = run_worker(db.new_session, once=once, interval=interval)
+            fired = run_worker(db.new_session, once=once, interval=interval, jobs=WORKER_JOBS)
         except KeyboardInterrupt:
             fired = None
     if fired is not None:

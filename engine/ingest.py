@@ -3,8 +3,9 @@
 A batch (up to 10,000 events) is checked event by event (``engine.event_checks``) against the
 manifest of the standard version it names or, without a version, the version in force on the
 event's day. Invalid events are reported with their errors, events for offices outside the
-pusher's region are refused, and the valid rest is stored. ``(source, event_id)`` is unique: a replayed event is
-reported as a duplicate and changes nothing, so a regional system may simply resend a batch.
+pusher's region are refused, and the valid rest is stored. ``(source, event_id)`` is unique:
+a replayed event is reported as a duplicate and changes nothing, so a regional system may
+simply resend a batch.
 
 Storing is lean: one ``INSERT … ON CONFLICT DO NOTHING`` per batch that also queues the new
 events' ids for the fold (``engine.fold``), which turns them into traces, conformance,

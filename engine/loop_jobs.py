@@ -1,5 +1,5 @@
-"""The loop's periodic jobs in `etalon worker` (registered in `engine.worker.PERIODIC_JOBS` on
-import): detectors on their schedules, the daily digest each working day, escalation of
+"""The loop's periodic jobs in `etalon worker` (listed in `api.jobs.WORKER_JOBS`): detectors
+on their schedules, the daily digest each working day, escalation of
 overdue corrective assignments. Each claims its slot in `loop_runs` first (one worker runs it)
 and commits on its own, so one broken standard does not block the others.
 
@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from engine import worker
 from engine.access import Actor
 from engine.detectors.base import load_configs, standards_in_force
 from engine.detectors.runner import DETECTORS, run_detector, settings_getter
@@ -96,8 +95,3 @@ def run_escalation(
         )
         session.commit()
         return issued
-
-
-for _job in (run_scheduled_detectors, run_daily_digest, run_escalation):
-    if _job not in worker.PERIODIC_JOBS:
-        worker.PERIODIC_JOBS.append(_job)

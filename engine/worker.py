@@ -1,5 +1,5 @@
-"""The timer worker behind ``etalon worker``: claim due timers, fire each in its own
-transaction, repeat. Several workers may run against one database at once.
+"""The worker behind ``etalon worker``: claim due timers, fire each in its own transaction,
+run the periodic jobs, repeat. Several workers may run against one database at once.
 
 Like the CLI, the worker owns its transactions: a claim is committed before firing starts,
 and each firing commits (or rolls back) on its own, so one broken instance never blocks the
@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -21,20 +21,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.access import Actor
-from engine.assignments import flag_overdue_job
 from engine.errors import DomainError
-from engine.fold import fold_job
 from engine.timers import claim_due_timers, fire_timer
 from models import InstanceStatus, ProcessInstance, Timer
 
 logger = logging.getLogger(__name__)
 
-#: Periodic jobs of higher layers, run after the timers in every pass: `job(session_factory,
-#: worker) -> items done`. The engine must not import `standards`, so modules there append
-#: their job here when imported (e.g. webhook deliveries: `standards.webhook_delivery`).
-PERIODIC_JOBS: list[Callable[[Callable[[], Session], str], int]] = []
-PERIODIC_JOBS.append(flag_overdue_job)  # assignments past their due date become overdue
-PERIODIC_JOBS.append(fold_job)  # pushed events into traces, conformance, rollups (engine.fold)
+#: A periodic job, run after the timers in every pass: `job(session_factory, worker) -> items
+#: done`. Jobs claim their own work, so any number of workers may run them. The full list is
+#: assembled where every layer is visible: `api.jobs.WORKER_JOBS`.
+Job = Callable[[Callable[[], Session], str], int]
 
 
 @dataclass(frozen=True)
@@ -52,9 +48,13 @@ def default_worker_name() -> str:
 
 
 def run_worker_pass(
-    session_factory: Callable[[], Session], worker: str | None = None, *, batch: int = 50
+    session_factory: Callable[[], Session],
+    worker: str | None = None,
+    *,
+    batch: int = 50,
+    jobs: Sequence[Job] = (),
 ) -> WorkerPass:
-    """Claim the timers due now and fire them; return the counts."""
+    """Claim the timers due now and fire them, then run `jobs`; return the timer counts."""
     worker = worker or default_worker_name()
     actor = Actor.system(f"worker:{worker}"[:100])
     with session_factory() as session:
@@ -77,7 +77,7 @@ def run_worker_pass(
                 _mark_failed(session, timer_id, exc.message)
     if ids:
         logger.info("worker %s: %d claimed, %d fired, %d failed", worker, len(ids), fired, failed)
-    for job in PERIODIC_JOBS:
+    for job in jobs:
         try:
             job(session_factory, worker)
         except Exception:  # one broken job must not stop the timers or the other jobs
@@ -92,13 +92,14 @@ def run_worker(
     interval: float = 5.0,
     stop: threading.Event | None = None,
     worker: str | None = None,
+    jobs: Sequence[Job] = (),
 ) -> int:
     """Run passes every ``interval`` seconds until ``stop`` is set (or one pass with ``once``);
     return how many timers fired."""
     stop = stop or threading.Event()
     total = 0
     while True:
-        result = run_worker_pass(session_factory, worker)
+        result = run_worker_pass(session_factory, worker, jobs=jobs)
         total += result.fired
         if once or stop.wait(0 if result.claimed else interval):
             return total

@@ -22,7 +22,7 @@ from lxml import etree
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from engine import audit, worker
+from engine import audit
 from engine.access import Actor, in_scope, require_role, require_unit
 from engine.assignments import OPEN, change_status, issue_assignments
 from engine.calendar_store import working_calendar
@@ -364,7 +364,3 @@ def run_change_request_check(
         finish_run(session, run_id, len(opened))
         session.commit()
         return len(opened)
-
-
-if run_change_request_check not in worker.PERIODIC_JOBS:
-    worker.PERIODIC_JOBS.append(run_change_request_check)

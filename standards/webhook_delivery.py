@@ -19,7 +19,6 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from engine import worker
 from engine.leases import claim_rows
 from models import DeliveryStatus, WebhookAttempt, WebhookDelivery, utcnow
 from standards.distribution import event_payload
@@ -136,6 +135,3 @@ def deliver_due_webhooks(session_factory: Callable[[], Session], worker: str) ->
     if ids:
         logger.info("worker %s: %d deliveries attempted, %d delivered", worker, len(ids), delivered)
     return delivered
-
-
-worker.PERIODIC_JOBS.append(deliver_due_webhooks)

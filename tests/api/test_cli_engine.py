@@ -107,3 +107,22 @@ def test_worker_once_and_calendar_load(etalon, session, tmp_path):
     loaded = etalon("calendar", "load", year)
     assert loaded.exit_code == 0 and "calendar 2031: 1 special days" in loaded.output
     assert session.get(CalendarDay, dt.date(2031, 1, 1)).kind == "holiday"
+
+
+def test_worker_command_runs_the_periodic_jobs(app, session):
+    """`etalon worker --once` folds pushed events (one of `api.jobs.WORKER_JOBS`)."""
+    from click.testing import CliRunner
+
+    from api.cli import cli
+    from api.jobs import WORKER_JOBS
+    from engine.fold import backlog
+    from engine.ingest import ingest_events
+    from tests.engine.test_ingest import actor_of, case_events
+
+    assert len(WORKER_JOBS) == len(set(WORKER_JOBS)) == 7
+    ingest_events(session, actor_of(session, "ris.lipetsk"), case_events("c-worker"))
+    session.flush()
+    assert backlog(session).pending == 3
+    result = CliRunner().invoke(cli, ["worker", "--once"], obj=app, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert backlog(session).pending == 0

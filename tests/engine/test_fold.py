@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.access import Actor
-from engine.fold import backlog, claim_queued, fold_backlog, fold_queued
+from engine.fold import backlog, claim_queued, fold_backlog, fold_job, fold_queued
 from engine.ingest import ingest_events
 from engine.worker import run_worker_pass
 from models import CaseTrace, EventFoldQueue, IndicatorRollup, make_engine
@@ -84,7 +84,7 @@ def test_the_worker_pass_folds_the_backlog(session, connection):
     def factory():
         return Session(bind=connection, join_transaction_mode="create_savepoint")
 
-    run_worker_pass(factory, "w1")
+    run_worker_pass(factory, "w1", jobs=(fold_job,))
     session.expire_all()
     assert backlog(session).pending == 0
     assert rollup(session, "IND_REG_ON_TIME", "R48-LIP").count == 1
