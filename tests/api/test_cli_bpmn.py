@@ -15,6 +15,7 @@ from lxml import etree
 
 from api import create_app
 from api.cli import cli
+from tests.corpus import CORPUS
 
 LIBRARY = Path(__file__).resolve().parents[2] / "standards" / "library"
 OFFICE = LIBRARY / "employment.office-model" / "v1.bpmn"
@@ -23,7 +24,7 @@ SUPPORT_V2 = LIBRARY / "social.support-measure" / "v2.bpmn"
 REGISTRATION_V1 = LIBRARY / "employment.job-seeker-registration" / "v1.bpmn"
 REGISTRATION_V2 = LIBRARY / "employment.job-seeker-registration" / "v2.bpmn"
 DATA = Path(__file__).resolve().parents[1] / "data" / "bpmn"
-CORPUS = Path("/work/shared/corpora/bpmn-miwg")
+
 CAMUNDA = CORPUS / "bpmn.io (Camunda Modeler) 18.6.1"
 SVG = "{http://www.w3.org/2000/svg}"
 

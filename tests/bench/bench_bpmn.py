@@ -22,7 +22,6 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree
 
@@ -32,8 +31,8 @@ from bpmn.loading import load_document
 from bpmn.render import render_svg
 from bpmn.validation import validate
 from tests.bench.model_generator import generate, next_version, to_xml
+from tests.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpora/bpmn-miwg")
 DI_NAMESPACE = "http://www.omg.org/spec/BPMN/20100524/DI"
 
 #: targets (seconds, or a ratio); those with a size apply to generated models of that size

@@ -14,8 +14,8 @@ import pytest
 from bpmn.diff import Change, Diff, diff
 from bpmn.extract import extract
 from bpmn.loading import load_file
+from tests.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpora/bpmn-miwg")
 CORPUS_FILES = sorted(CORPUS.rglob("*.bpmn")) if CORPUS.is_dir() else []
 BPMN_IO = CORPUS / "bpmn.io (Camunda Modeler) 18.6.1"
 SIGNAVIO = CORPUS / "SAP Signavio Process Manager 19.9.0"

@@ -10,8 +10,8 @@ from lxml import etree
 
 from bpmn.loading import load_file
 from bpmn.render import render_diagrams
+from tests.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpora/bpmn-miwg")
 FILES = sorted(CORPUS.rglob("*.bpmn")) if CORPUS.is_dir() else []
 SVG = "{http://www.w3.org/2000/svg}"
 BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"

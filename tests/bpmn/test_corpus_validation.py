@@ -14,8 +14,8 @@ import pytest
 
 from bpmn.loading import load_file
 from bpmn.validation import validate
+from tests.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpora/bpmn-miwg")
 FILES = sorted(CORPUS.rglob("*.bpmn")) if CORPUS.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not FILES, reason="BPMN MIWG corpus not available")

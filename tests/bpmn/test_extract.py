@@ -9,9 +9,10 @@ import pytest
 from bpmn.extract import extract
 from bpmn.loading import load_document, load_file
 from bpmn.model import Definitions, Duration
+from tests.corpus import CORPUS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bpmn"
-CORPUS = Path("/work/shared/corpora/bpmn-miwg")
+
 CORPUS_FILES = sorted(CORPUS.rglob("*.bpmn")) if CORPUS.is_dir() else []
 
 
