@@ -8,6 +8,7 @@ billion-laughs and XXE payloads cost a prolog scan, not a parse.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -180,30 +181,34 @@ def _parse(data: bytes, limits: Limits, source: str | None) -> etree._Element:
         raise _syntax_problem(exc, limits, source) from None
     if root is None:
         raise _refuse("xml.syntax", "the document contains no XML element", source)
-    depth = 0
-    count = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "end":
-            depth -= 1
-            continue
-        depth += 1
-        count += 1
-        if depth > limits.max_depth:
-            raise _refuse(
-                "xml.too_deep",
-                f"elements are nested more than {limits.max_depth} levels deep "
-                f"(at <{localname(el)}>)",
-                source,
-                el.sourceline,
-            )
-        if count > limits.max_elements:
-            raise _refuse(
-                "xml.too_large",
-                f"the document has more than {limits.max_elements} elements",
-                source,
-                el.sourceline,
-            )
+    # Both checks run inside libxml2 (XPath), each linear in the size of the tree.
+    too_deep = _deeper_than(limits.max_depth)(root)
+    if too_deep:
+        el = too_deep[0]
+        raise _refuse(
+            "xml.too_deep",
+            f"elements are nested more than {limits.max_depth} levels deep (at <{localname(el)}>)",
+            source,
+            el.sourceline,
+        )
+    if _COUNT_ELEMENTS(root) > limits.max_elements:
+        el = root.xpath(f"(//*)[{limits.max_elements + 1}]")[0]
+        raise _refuse(
+            "xml.too_large",
+            f"the document has more than {limits.max_elements} elements",
+            source,
+            el.sourceline,
+        )
     return root
+
+
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
+
+
+@functools.lru_cache(maxsize=8)
+def _deeper_than(max_depth: int) -> etree.XPath:
+    """Elements at depth max_depth + 1 (the root is at depth 1): `/*/*/…/*`."""
+    return etree.XPath("/" + "/".join(["*"] * (max_depth + 1)))
 
 
 def _syntax_problem(exc: etree.XMLSyntaxError, limits: Limits, source: str | None) -> BpmnError:

@@ -7,6 +7,7 @@ gives it what it needs (raw strings and line numbers). See docs/etalon-metadata.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -197,8 +198,14 @@ class NodeMetadata:
     timer_calendar: str | None = None
 
 
+@functools.lru_cache(maxsize=8_192)
 def node_metadata(el: etree._Element, node_id: str) -> NodeMetadata:
-    """Read ``etalon:checkpoint/deadline/technologyCard/result/form/field/timer`` of a node."""
+    """Read ``etalon:checkpoint/deadline/technologyCard/result/form/field/timer`` of a node.
+
+    Validation and extraction both read every node of a document: the result (frozen) is
+    cached per element, which keeps the element's proxy — and so the key — alive while cached.
+    Loaded documents are never modified, so a cached entry cannot go stale.
+    """
     checkpoints: list[Checkpoint] = []
     deadlines: list[Deadline] = []
     cards: list[TechnologyCard] = []
