@@ -19,8 +19,4 @@ def test_every_operation_is_summarised_and_secured(client):
             if method == "parameters":
                 continue
             assert operation.get("summary"), f"{method.upper()} {path} has no summary"
-            assert (
-                "default" in operation["responses"]
-                or any(code.startswith(("4", "5")) for code in operation["responses"])
-                or operation["responses"]
-            ), f"{method.upper()} {path} documents no response"
+            assert operation["responses"], f"{method.upper()} {path} documents no response"
