@@ -66,23 +66,8 @@ def record_checkpoint_events(
         rows.append(row)
     if rows:
         logger.debug("instance %s: %d checkpoint events", instance.id, len(rows))
-        apply_events(session, [_record(row) for row in rows])  # traces, conformance, rollups
+        apply_events(session, [EventRecord.of(row) for row in rows])  # traces, conformance, rollups
     return rows
-
-
-def _record(row: CheckpointEvent) -> EventRecord:
-    return EventRecord(
-        source=row.source,
-        case_id=row.case_id,
-        standard_key=row.standard_key,
-        version_id=row.version_id,
-        checkpoint_id=row.checkpoint_id,
-        occurred_at=row.occurred_at,
-        office_id=row.office_id,
-        actor_login=row.actor_login,
-        attributes=row.attributes,
-        kind=row.kind,
-    )
 
 
 _regions: dict[str, int | None] = {}  # unit path → region id; paths never change

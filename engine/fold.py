@@ -93,20 +93,7 @@ def _records(session: Session, ids: Sequence[int]) -> list[EventRecord]:
     for start in range(0, len(ids), 10_000):
         chunk = ids[start : start + 10_000]
         for row in session.execute(select(*columns).where(table.c.id.in_(chunk))):
-            records.append(
-                EventRecord(
-                    source=row.source,
-                    case_id=row.case_id,
-                    standard_key=row.standard_key,
-                    version_id=row.version_id,
-                    checkpoint_id=row.checkpoint_id,
-                    occurred_at=row.occurred_at,
-                    office_id=row.office_id,
-                    actor_login=row.actor_login,
-                    attributes=row.attributes or {},
-                    kind=str(row.kind.value if hasattr(row.kind, "value") else row.kind),
-                )
-            )
+            records.append(EventRecord.of(row))
     return records
 
 

@@ -65,6 +65,23 @@ class EventRecord:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "completed"  # per-event indicators and stages count completions only
 
+    @classmethod
+    def of(cls, row: Any) -> EventRecord:
+        """From a `CheckpointEvent` (or a row of its columns)."""
+        kind = row.kind
+        return cls(
+            source=row.source,
+            case_id=row.case_id,
+            standard_key=row.standard_key,
+            version_id=row.version_id,
+            checkpoint_id=row.checkpoint_id,
+            occurred_at=row.occurred_at,
+            office_id=row.office_id,
+            actor_login=row.actor_login,
+            attributes=row.attributes or {},
+            kind=str(getattr(kind, "value", kind)),
+        )
+
 
 @dataclass(frozen=True)
 class VersionMeasures:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -44,6 +45,12 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         return value
+
+
+def enum_column(kind: type[enum.Enum]) -> Enum:
+    """A string column holding one of `kind`'s values (no native enum: migrations stay simple
+    on both databases)."""
+    return Enum(kind, native_enum=False, length=20, validate_strings=True)
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

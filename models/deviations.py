@@ -13,16 +13,12 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, created_at, intpk, utcnow
+from models.base import Base, created_at, enum_column, intpk, utcnow
 from models.org import Unit
 from models.standards import Standard, StandardVersion
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, validate_strings=True)
 
 
 class DetectorConfig(Base):
@@ -86,7 +82,7 @@ class Deviation(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     person_login: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[DeviationStatus] = mapped_column(
-        _enum(DeviationStatus), default=DeviationStatus.open
+        enum_column(DeviationStatus), default=DeviationStatus.open
     )
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -124,7 +120,7 @@ class ChangeRequest(Base):
     indicator_id: Mapped[str] = mapped_column(String(200))
     open_key: Mapped[str | None] = mapped_column(String(500), unique=True)
     status: Mapped[ChangeRequestStatus] = mapped_column(
-        _enum(ChangeRequestStatus), default=ChangeRequestStatus.open
+        enum_column(ChangeRequestStatus), default=ChangeRequestStatus.open
     )
     title: Mapped[str] = mapped_column(String(500))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

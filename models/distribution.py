@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, created_at, intpk, utcnow
+from models.base import Base, created_at, enum_column, intpk, utcnow
 from models.org import Person, Unit
 from models.standards import Standard, StandardVersion
 
@@ -26,10 +26,6 @@ class DeliveryStatus(enum.StrEnum):
     failed = "failed"  # gave up after the last attempt
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, validate_strings=True)
-
-
 class PublicationEvent(Base):
     """One entry of the change feed. Its id is the cursor clients poll with: ids are allocated
     in commit order (see `standards.distribution`), so a poller never misses one."""
@@ -37,7 +33,7 @@ class PublicationEvent(Base):
     __tablename__ = "publication_events"
 
     id: Mapped[intpk]
-    kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind))
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind))
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id"), index=True)
     standard_key: Mapped[str] = mapped_column(String(200))
@@ -81,7 +77,7 @@ class WebhookDelivery(Base):
     id: Mapped[intpk]
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("publication_events.id"), index=True)
-    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))

@@ -7,10 +7,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, created_at, intpk, utcnow
+from models.base import Base, created_at, enum_column, intpk, utcnow
 from models.org import Person, Unit
 from models.standards import Standard, StandardVersion
 
@@ -34,10 +34,6 @@ class CheckpointKind(enum.StrEnum):
     completed = "completed"
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, validate_strings=True)
-
-
 class ProcessInstance(Base):
     """One case run on the engine, pinned to one standard version for its whole life.
 
@@ -57,7 +53,7 @@ class ProcessInstance(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id"), index=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(enum_column(InstanceStatus), index=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     supporting_version_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
@@ -105,7 +101,7 @@ class WorkTask(Base):
     kind: Mapped[str] = mapped_column(String(50), default="userTask")
     lane: Mapped[str | None] = mapped_column(String(500))
     role: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.ready)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.ready)
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     due_at: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
@@ -178,7 +174,7 @@ class CheckpointEvent(Base):
     standard_key: Mapped[str] = mapped_column(String(200))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("standard_versions.id"))
     checkpoint_id: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[CheckpointKind] = mapped_column(_enum(CheckpointKind))
+    kind: Mapped[CheckpointKind] = mapped_column(enum_column(CheckpointKind))
     node_id: Mapped[str | None] = mapped_column(String(200))
     occurred_at: Mapped[dt.datetime]
     office_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))

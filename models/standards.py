@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from models.base import Base, created_at, intpk, utcnow
+from models.base import Base, created_at, enum_column, intpk, utcnow
 from models.org import Person, Unit
 
 
@@ -48,10 +47,6 @@ class ReleaseStatus(enum.StrEnum):
     published = "published"
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, validate_strings=True)
-
-
 class Standard(Base):
     """A standard under a stable key, e.g. `employment.job-seeker-registration`."""
 
@@ -60,8 +55,8 @@ class Standard(Base):
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(500))
-    kind: Mapped[StandardKind] = mapped_column(_enum(StandardKind))
-    category: Mapped[StandardCategory] = mapped_column(_enum(StandardCategory))
+    kind: Mapped[StandardKind] = mapped_column(enum_column(StandardKind))
+    category: Mapped[StandardCategory] = mapped_column(enum_column(StandardCategory))
     service_code: Mapped[str | None] = mapped_column(String(100), index=True)
     owning_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     process_id: Mapped[str | None] = mapped_column(String(200))
@@ -87,7 +82,7 @@ class StandardVersion(Base):
     id: Mapped[intpk]
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
     number: Mapped[int]
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus), index=True)
+    status: Mapped[VersionStatus] = mapped_column(enum_column(VersionStatus), index=True)
     bpmn: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]
@@ -132,7 +127,7 @@ class Release(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(300))
     effective_date: Mapped[dt.date]
-    status: Mapped[ReleaseStatus] = mapped_column(_enum(ReleaseStatus), default="draft")
+    status: Mapped[ReleaseStatus] = mapped_column(enum_column(ReleaseStatus), default="draft")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[created_at]
     published_at: Mapped[dt.datetime | None]
