@@ -1,5 +1,9 @@
 """Checkpoint events: the engine's own, written as instances reach and complete checkpoint
-nodes, into the one append-only table regional systems' pushed events also go to."""
+nodes, into the one append-only table regional systems' pushed events also go to.
+
+They are queued for the fold (``engine.fold``) in the step's transaction, like pushed events:
+the derived figures follow when a worker folds the queue, and a step of a case stays a few
+short statements however many indicators its checkpoints feed."""
 
 from __future__ import annotations
 
@@ -8,13 +12,20 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.rollups import EventRecord, apply_events
 from engine.spiff import NodeEvent
 from engine.steps import StepCatalog
-from models import CheckpointEvent, CheckpointKind, ProcessInstance, Unit, UnitLevel
+from models import (
+    CheckpointEvent,
+    CheckpointKind,
+    EventFoldQueue,
+    ProcessInstance,
+    Unit,
+    UnitLevel,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +45,11 @@ def record_checkpoint_events(
     steps: StepCatalog,
     data_of: Any,
     actor_login: str | None,
-) -> list[CheckpointEvent]:
-    """Append one row per checkpoint event; ``data_of(task_id)`` gives the data the
-    checkpoint's ``attributes`` are copied from (the task's data at that moment)."""
-    rows: list[CheckpointEvent] = []
+) -> int:
+    """Append one row per checkpoint event and queue it for the fold; ``data_of(task_id)``
+    gives the data the checkpoint's ``attributes`` are copied from (the task's data at that
+    moment). Returns how many were written."""
+    rows: list[dict[str, Any]] = []
     region_id: int | None = None
     for event in events:
         if not event.checkpoint_id:
@@ -46,28 +58,31 @@ def record_checkpoint_events(
             region_id = _region_id(session, instance.unit)
         wanted = steps.step(event.node_id).checkpoint_attributes
         data: Mapping[str, Any] = data_of(event.task_id) if wanted else {}
-        row = CheckpointEvent(
-            source=OWN_SOURCE,
-            event_id=f"{case_id_of(instance)}:{event.task_id}:{event.phase}",
-            instance_id=instance.id,
-            case_id=case_id_of(instance),
-            standard_key=instance.standard.key,
-            version_id=instance.version_id,
-            checkpoint_id=event.checkpoint_id,
-            kind=CheckpointKind(event.phase),
-            node_id=event.node_id,
-            occurred_at=event.at.astimezone(dt.UTC),
-            office_id=instance.unit_id,
-            region_id=region_id,
-            actor_login=actor_login,
-            attributes={name: _jsonable(data.get(name)) for name in wanted if name in data},
+        rows.append(
+            {
+                "source": OWN_SOURCE,
+                "event_id": f"{case_id_of(instance)}:{event.task_id}:{event.phase}",
+                "instance_id": instance.id,
+                "case_id": case_id_of(instance),
+                "standard_key": instance.standard.key,
+                "version_id": instance.version_id,
+                "checkpoint_id": event.checkpoint_id,
+                "kind": CheckpointKind(event.phase),
+                "node_id": event.node_id,
+                "occurred_at": event.at.astimezone(dt.UTC),
+                "office_id": instance.unit_id,
+                "region_id": region_id,
+                "actor_login": actor_login,
+                "attributes": {n: _jsonable(data.get(n)) for n in wanted if n in data},
+                "recorded_at": utcnow(),
+            }
         )
-        session.add(row)
-        rows.append(row)
     if rows:
+        table = CheckpointEvent.__table__
+        ids = session.scalars(insert(table).returning(table.c.id), rows).all()
+        session.execute(insert(EventFoldQueue.__table__), [{"event_id": i} for i in ids])
         logger.debug("instance %s: %d checkpoint events", instance.id, len(rows))
-        apply_events(session, [EventRecord.of(row) for row in rows])  # traces, conformance, rollups
-    return rows
+    return len(rows)
 
 
 _regions: dict[str, int | None] = {}  # unit path → region id; paths never change

@@ -1,12 +1,13 @@
 """The engine's own checkpoint events feed measurement like pushed ones: a registration run on
-the engine leaves a trace with its conformance and rollups for the office, region and
-federation."""
+the engine queues its events for the fold, which leaves a trace with its conformance and
+rollups for the office, region and federation."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from engine import org
+from engine.fold import backlog, fold_queued
 from engine.instances import start_instance
 from engine.tasks import complete_task
 from models import CaseTrace, IndicatorObservation, IndicatorRollup, TaskStatus, WorkTask
@@ -36,6 +37,12 @@ def test_an_engine_run_updates_trace_conformance_and_rollups(session, actor_of, 
     complete_task(
         session, actor_of("career.lip"), _open_task(session, instance), {"vacancies_offered": 2}
     )
+    queued = backlog(session).pending
+    assert queued > 0
+    assert session.scalars(
+        select(CaseTrace).where(CaseTrace.case_id == f"etalon-{instance.id}")
+    ).all() == []  # nothing derived before the fold
+    assert fold_queued(session) == queued
 
     trace = session.scalars(
         select(CaseTrace).where(CaseTrace.case_id == f"etalon-{instance.id}")
