@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import READERS_OF_AUDIT, Actor, in_scope, require_role
-from models import AuditEntry, Unit
+from models import AuditEntry, Unit, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -24,24 +24,28 @@ def record(
     *,
     unit_id: int | None = None,
     **details: Any,
-) -> AuditEntry:
-    """Append an entry for `action` on `obj` (a mapped object with an `id`)."""
+) -> None:
+    """Append an entry for `action` on `obj` (a mapped object with an `id`).
+
+    The entry is inserted at once with a plain INSERT, not added to the session: an entry is
+    never changed, and a step of a case then needs no second flush for it."""
     object_type = type(obj).__name__
     if getattr(obj, "id", None) is None:
         session.flush()  # the object needs its id
-    entry = AuditEntry(
-        actor_id=actor.person_id,
-        actor_login=actor.login,
-        action=action,
-        object_type=object_type,
-        object_id=str(obj.id),
-        unit_id=unit_id,
-        details=_jsonable(details),
+    session.execute(
+        insert(AuditEntry.__table__),
+        {
+            "actor_id": actor.person_id,
+            "actor_login": actor.login,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(obj.id),
+            "unit_id": unit_id,
+            "details": _jsonable(details),
+            "at": utcnow(),
+        },
     )
-    session.add(entry)
-    session.flush()
     logger.info("%s %s %s#%s", actor.login, action, object_type, obj.id)
-    return entry
 
 
 def _jsonable(value: Any) -> Any:
