@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.calendar import WorkingCalendar
 from engine.checkpoints import _jsonable, record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
 from engine.live_workflows import live_workflows
+from engine.rows import can_write_columns, write_columns
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
 from models import (
@@ -149,17 +151,29 @@ def save_progress(
     *,
     calendar: WorkingCalendar,
     actor_login: str | None,
+    closed: frozenset[str] = frozenset(),
 ) -> None:
     """Persist the state and everything derived from it; new checkpoint events are written
-    and taken off the workflow."""
+    and taken off the workflow. ``closed``: spiff ids of task rows the caller has already
+    written as no longer open (the task being completed).
+
+    Raises StaleDataError when another transaction moved the instance on first."""
     now = utcnow()
-    instance.state = workflow.serialize()
-    instance.data = _jsonable(workflow.data)
-    instance.updated_at = now
+    values: dict[str, Any] = {
+        "state": workflow.serialize(),
+        "data": _jsonable(workflow.data),
+        "updated_at": now,
+    }
     if workflow.is_completed:
-        instance.status = InstanceStatus.completed
-        instance.completed_at = now
-    _sync_tasks(session, instance, workflow, runnable.steps, calendar, now)
+        values |= {"status": InstanceStatus.completed, "completed_at": now}
+    if can_write_columns(instance):  # one compare-and-set UPDATE on lock_version
+        values["lock_version"] = instance.lock_version + 1
+        if not write_columns(session, instance, values, {"lock_version": instance.lock_version}):
+            raise StaleDataError(f"instance {instance.id} was changed by someone else")
+    else:  # a new instance, or one changed otherwise too: the flush writes it
+        for name, value in values.items():
+            setattr(instance, name, value)
+    _sync_tasks(session, instance, workflow, runnable.steps, calendar, now, closed)
     if runnable.steps.has_timers:
         _sync_timers(session, instance, workflow, now)
     events: list[NodeEvent] = list(workflow.events)
@@ -220,6 +234,7 @@ def _only_new_tasks(
     instance: ProcessInstance,
     saved_ready: frozenset[str] | None,
     now_ready: frozenset[str],
+    closed: frozenset[str],
 ) -> bool:
     """True when syncing the task rows needs no look at the database: they are known to be
     the rows of ``saved_ready`` (the ready human tasks as last saved — save_progress keeps
@@ -228,7 +243,7 @@ def _only_new_tasks(
     a migrated workflow, a workflow restored elsewhere) the open rows are read."""
     if saved_ready is None:
         return False
-    gone = saved_ready - now_ready
+    gone = saved_ready - now_ready - closed
     if not gone:
         return True
     closed = {
@@ -246,10 +261,11 @@ def _sync_tasks(
     steps: StepCatalog,
     calendar: WorkingCalendar,
     now: dt.datetime,
+    closed: frozenset[str],
 ) -> None:
     ready = {task.task_id: task for task in workflow.ready_human_tasks()}
     now_ready = frozenset(ready)
-    if not _only_new_tasks(session, instance, workflow.saved_ready, now_ready):
+    if not _only_new_tasks(session, instance, workflow.saved_ready, now_ready, closed):
         rows = _open_rows(
             session, WorkTask, instance, lambda row: row.status in OPEN, WorkTask.status.in_(OPEN)
         )
@@ -263,25 +279,32 @@ def _sync_tasks(
             task_id: task for task_id, task in ready.items() if task_id not in workflow.saved_ready
         }
     workflow.saved_ready = now_ready
+    rows = []
     for task in ready.values():
         step = steps.step(task.node_id)
-        row = WorkTask(
-            instance_id=instance.id,
-            spiff_task_id=task.task_id,
-            node_id=task.node_id,
-            name=task.name,
-            kind=task.kind,
-            lane=step.lane or task.lane,
-            role=step.role,
-            status=TaskStatus.ready,
-            fields=[f.to_dict() for f in step.fields],
-            due_at=_due(calendar, now, step.deadline, step.deadline_calendar),
-            created_at=now,
+        rows.append(
+            {
+                "instance_id": instance.id,
+                "spiff_task_id": task.task_id,
+                "node_id": task.node_id,
+                "name": task.name,
+                "kind": task.kind,
+                "lane": step.lane or task.lane,
+                "role": step.role,
+                "status": TaskStatus.ready,
+                "fields": [f.to_dict() for f in step.fields],
+                "due_at": _due(calendar, now, step.deadline, step.deadline_calendar),
+                "created_at": now,
+            }
         )
-        if "tasks" in inspect(instance).unloaded:
-            session.add(row)  # appending would first load every task of the instance
-        else:
-            instance.tasks.append(row)
+    if not rows:
+        return
+    if instance.id is None:  # a new instance: its rows go with it in the flush
+        instance.tasks.extend(WorkTask(**row) for row in rows)
+        return
+    session.execute(insert(WorkTask.__table__), rows)  # plain INSERTs, no unit of work
+    if "tasks" not in inspect(instance).unloaded:
+        session.expire(instance, ["tasks"])  # reloaded with the new rows when next read
 
 
 def _due(

@@ -23,6 +23,7 @@ from engine.calendar_store import working_calendar
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
 from engine.forms import validate_form
+from engine.rows import can_write_columns, write_columns
 from engine.runtime import restore_workflow, save_progress
 from engine.spiff import WorkflowError
 from engine.steps import FormField
@@ -158,16 +159,28 @@ def complete_task(
             {"data": [exc.message]},
             node_id=exc.details.get("node_id"),
         ) from None
-    now = utcnow()
-    task.status = TaskStatus.completed
-    task.completed_by_id = actor.person_id
-    task.completed_by_login = actor.login
-    task.completed_at = now
-    task.completed_data = cleaned
+    completion = {
+        "status": TaskStatus.completed,
+        "completed_by_id": actor.person_id,
+        "completed_by_login": actor.login,
+        "completed_at": utcnow(),
+        "completed_data": cleaned,
+    }
     instance_id = instance.id  # readable after a failed flush, unlike the instance
-    try:  # one flush writes the step; the compare-and-set on lock_version may fail in it
+    try:  # the compare-and-set on the instance's lock_version may fail
+        if can_write_columns(task):
+            write_columns(session, task, completion)
+        else:
+            for name, value in completion.items():
+                setattr(task, name, value)
         save_progress(
-            session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login
+            session,
+            instance,
+            workflow,
+            runnable,
+            calendar=calendar,
+            actor_login=actor.login,
+            closed=frozenset((task.spiff_task_id,)),
         )
         audit.record(
             session,

@@ -12,27 +12,55 @@ from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG as SPIFF_DEFAULT
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter as SpiffBpmnWorkflowConverter,
 )
-from SpiffWorkflow.bpmn.serializer.default.workflow import (
-    WorkflowConverter as SpiffWorkflowConverter,
-)
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import (
     BpmnWorkflowSerializer as SpiffBpmnWorkflowSerializer,
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow as SpiffBpmnWorkflow
+from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 
 from engine.spiff.errors import WorkflowError
 from engine.spiff.parser import ParsedSpec
 
 
+#: task id → (what the task looked like, its serialised form); see :func:`state_of`
+FinishedTasks = dict[UUID, tuple[tuple, dict[str, Any]]]
+
+
+def _tasks_to_dict(registry: Any, tasks: Mapping[UUID, Any], finished: FinishedTasks) -> dict:
+    result = {}
+    for task_id, task in tasks.items():
+        if task.state & SpiffTaskState.FINISHED_MASK:
+            looks = (task.state, task.last_state_change, len(task._children),
+                     len(task.internal_data))  # fmt: skip
+            known = finished.get(task_id)
+            if known is None or known[0] != looks:
+                known = finished[task_id] = (looks, registry.convert(task))
+            result[str(task_id)] = known[1]
+        else:
+            result[str(task_id)] = registry.convert(task)
+    return result
+
+
 class _SpeclessWorkflowConverter(SpiffBpmnWorkflowConverter):
     """Serialises a workflow's state only; the spec comes back from the spec cache."""
 
-    def to_dict(self, workflow: Any) -> dict:
-        dct = SpiffWorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
+    def to_dict(self, workflow: Any, finished: FinishedTasks | None = None) -> dict:
+        # SpiffWorkflow's WorkflowConverter.to_dict, with the finished tasks taken from
+        # ``finished`` when they have not changed (see state_of).
+        registry = self.registry
+        last = workflow.last_task
+        return {
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(last.id) if last is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": _tasks_to_dict(registry, workflow.tasks, {} if finished is None else finished),
+            "root": str(workflow.task_tree.id),
+            "subprocesses": self.mapping_to_dict(workflow.subprocesses),
+            "bpmn_events": registry.convert(workflow.bpmn_events),
+        }
 
     def from_dict(self, dct: dict, spec: Any = None, subprocess_specs: Any = None) -> Any:
         dct.pop("spec", None)
@@ -59,14 +87,27 @@ def _make_state_serializer() -> SpiffBpmnWorkflowSerializer:
 
 state_serializer = _make_state_serializer()
 STATE_VERSION = f"etalon-1/spiff-{SPIFF_SERIALIZER_VERSION}"
+# The registry's own convert takes no options: call the workflow converter (with the typename
+# the registry adds) directly to hand it the finished tasks.
+_convert_workflow = state_serializer.registry.convert_to_dict[
+    state_serializer.registry.typenames[SpiffBpmnWorkflow]
+]
 
 
-def state_of(spiff: SpiffBpmnWorkflow, spec_key: str) -> dict[str, Any]:
-    """The state of a Spiff workflow as a JSON-compatible dict, without the spec."""
+def state_of(
+    spiff: SpiffBpmnWorkflow, spec_key: str, finished: FinishedTasks | None = None
+) -> dict[str, Any]:
+    """The state of a Spiff workflow as a JSON-compatible dict, without the spec.
+
+    ``finished`` keeps the serialised form of the top workflow's finished tasks between calls
+    on one workflow: a finished task does not change (its data is a delta against its parent,
+    also finished), so a step serialises only the tasks it touched. The entry is reused only
+    while the task's state, last change, children and internal data look as they did.
+    """
     return {
         "version": STATE_VERSION,
         "spec_key": spec_key,
-        "workflow": state_serializer.to_dict(spiff),
+        "workflow": _convert_workflow(spiff, finished={} if finished is None else finished),
     }
 
 
