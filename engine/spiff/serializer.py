@@ -22,7 +22,6 @@ from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 from engine.spiff.errors import WorkflowError
 from engine.spiff.parser import ParsedSpec
 
-
 #: task id → (what the task looked like, its serialised form); see :func:`state_of`
 FinishedTasks = dict[UUID, tuple[tuple, dict[str, Any]]]
 

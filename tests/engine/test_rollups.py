@@ -39,9 +39,10 @@ def test_an_engine_run_updates_trace_conformance_and_rollups(session, actor_of, 
     )
     queued = backlog(session).pending
     assert queued > 0
-    assert session.scalars(
-        select(CaseTrace).where(CaseTrace.case_id == f"etalon-{instance.id}")
-    ).all() == []  # nothing derived before the fold
+    assert (
+        session.scalars(select(CaseTrace).where(CaseTrace.case_id == f"etalon-{instance.id}")).all()
+        == []
+    )  # nothing derived before the fold
     assert fold_queued(session) == queued
 
     trace = session.scalars(
