@@ -16,6 +16,9 @@ from models import AuditEntry, Unit, utcnow
 logger = logging.getLogger(__name__)
 
 
+_INSERT = insert(AuditEntry.__table__)
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -33,7 +36,7 @@ def record(
     if getattr(obj, "id", None) is None:
         session.flush()  # the object needs its id
     session.execute(
-        insert(AuditEntry.__table__),
+        _INSERT,
         {
             "actor_id": actor.person_id,
             "actor_login": actor.login,

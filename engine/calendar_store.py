@@ -51,16 +51,29 @@ def bundled_calendar() -> WorkingCalendar:
     return _bundled
 
 
+_LOADED_DAYS = select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)
+_last: tuple[tuple, WorkingCalendar] | None = None  # the last loaded days and their calendar
+
+
 def working_calendar(session: Session) -> WorkingCalendar:
-    """The calendar the engine counts on: loaded years replace the bundled ones."""
-    rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-    bundled = bundled_calendar()
+    """The calendar the engine counts on: loaded years replace the bundled ones.
+
+    Read on every step (an administrator may load a year at any time); the calendar built
+    from the same loaded days as the last call is reused."""
+    global _last
+    rows = tuple(session.execute(_LOADED_DAYS).tuples())
     if not rows:
-        return bundled
+        return bundled_calendar()
+    last = _last
+    if last is not None and last[0] == rows:
+        return last[1]
+    bundled = bundled_calendar()
     loaded = {day.year for day, _ in rows}
     days = {d: k for d, k in bundled.days.items() if d.year not in loaded}
-    days.update({day: kind for day, kind in rows})
-    return WorkingCalendar(days=days, years=bundled.years | loaded, hours=bundled.hours)
+    days.update(dict(rows))
+    calendar = WorkingCalendar(days=days, years=bundled.years | loaded, hours=bundled.hours)
+    _last = (rows, calendar)
+    return calendar
 
 
 def get_calendar_year(session: Session, year: int) -> CalendarYear:

@@ -227,6 +227,7 @@ def _belongs(row: Any, instance: ProcessInstance) -> bool:
 
 
 OPEN = (TaskStatus.ready, TaskStatus.claimed)
+_INSERT_TASKS = insert(WorkTask.__table__)
 
 
 def _only_new_tasks(
@@ -302,7 +303,7 @@ def _sync_tasks(
     if instance.id is None:  # a new instance: its rows go with it in the flush
         instance.tasks.extend(WorkTask(**row) for row in rows)
         return
-    session.execute(insert(WorkTask.__table__), rows)  # plain INSERTs, no unit of work
+    session.execute(_INSERT_TASKS, rows)  # plain INSERTs, no unit of work
     if "tasks" not in inspect(instance).unloaded:
         session.expire(instance, ["tasks"])  # reloaded with the new rows when next read
 
