@@ -51,7 +51,8 @@ def bundled_calendar() -> WorkingCalendar:
     return _bundled
 
 
-_LOADED_DAYS = select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)
+_days = CalendarDay.__table__.c
+_LOADED_DAYS = select(_days.day, _days.kind).order_by(_days.day)  # Core: no ORM loading
 _last: tuple[tuple, WorkingCalendar] | None = None  # the last loaded days and their calendar
 
 

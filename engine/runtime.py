@@ -239,20 +239,20 @@ def _only_new_tasks(
 ) -> bool:
     """True when syncing the task rows needs no look at the database: they are known to be
     the rows of ``saved_ready`` (the ready human tasks as last saved — save_progress keeps
-    the open rows equal to them) and every task that left that set is a row this session
-    already closed (the task being completed). Otherwise (a task interrupted by an event,
-    a migrated workflow, a workflow restored elsewhere) the open rows are read."""
+    the open rows equal to them) and every task that left that set is a row already closed
+    (``closed`` by the caller, or changed so in this session). Otherwise (a task interrupted
+    by an event, a migrated workflow, a workflow restored elsewhere) the open rows are read."""
     if saved_ready is None:
         return False
     gone = saved_ready - now_ready - closed
     if not gone:
         return True
-    closed = {
+    closed_in_session = {
         row.spiff_task_id
         for row in session.dirty
         if isinstance(row, WorkTask) and row.instance_id == instance.id and row.status not in OPEN
     }
-    return gone <= closed
+    return gone <= closed_in_session
 
 
 def _sync_tasks(

@@ -23,20 +23,42 @@ from engine.spiff.errors import WorkflowError
 from engine.spiff.parser import ParsedSpec
 
 #: task id → (what the task looked like, its serialised form); see :func:`state_of`
-FinishedTasks = dict[UUID, tuple[tuple, dict[str, Any]]]
+SettledTasks = dict[UUID, tuple[tuple, dict[str, Any]]]
+
+_FINISHED = SpiffTaskState.FINISHED_MASK
+_PREDICTED = SpiffTaskState.FUTURE | SpiffTaskState.PREDICTED_MASK
 
 
-def _tasks_to_dict(registry: Any, tasks: Mapping[UUID, Any], finished: FinishedTasks) -> dict:
+def _is_settled(task: Any) -> bool:
+    """True when the task's serialised form depends only on what :func:`_looks` sees: a
+    finished task (its data, a delta against its finished parent, no longer changes), or a
+    predicted one that has no data yet under a parent with stable data."""
+    if task.state & _FINISHED:
+        return True
+    if not task.state & _PREDICTED or task.data or task.internal_data:
+        return False
+    parent = task.parent
+    return parent is not None and bool(
+        parent.state & _FINISHED or (parent.state & _PREDICTED and not parent.data)
+    )
+
+
+def _looks(task: Any) -> tuple:
+    return (task.state, task.last_state_change, tuple(task._children), task.triggered,
+            len(task.internal_data))  # fmt: skip
+
+
+def _tasks_to_dict(registry: Any, tasks: Mapping[UUID, Any], settled: SettledTasks) -> dict:
     result = {}
     for task_id, task in tasks.items():
-        if task.state & SpiffTaskState.FINISHED_MASK:
-            looks = (task.state, task.last_state_change, len(task._children),
-                     len(task.internal_data))  # fmt: skip
-            known = finished.get(task_id)
+        if _is_settled(task):
+            looks = _looks(task)
+            known = settled.get(task_id)
             if known is None or known[0] != looks:
-                known = finished[task_id] = (looks, registry.convert(task))
+                known = settled[task_id] = (looks, registry.convert(task))
             result[str(task_id)] = known[1]
         else:
+            settled.pop(task_id, None)
             result[str(task_id)] = registry.convert(task)
     return result
 
@@ -44,9 +66,9 @@ def _tasks_to_dict(registry: Any, tasks: Mapping[UUID, Any], finished: FinishedT
 class _SpeclessWorkflowConverter(SpiffBpmnWorkflowConverter):
     """Serialises a workflow's state only; the spec comes back from the spec cache."""
 
-    def to_dict(self, workflow: Any, finished: FinishedTasks | None = None) -> dict:
-        # SpiffWorkflow's WorkflowConverter.to_dict, with the finished tasks taken from
-        # ``finished`` when they have not changed (see state_of).
+    def to_dict(self, workflow: Any, settled: SettledTasks | None = None) -> dict:
+        # SpiffWorkflow's WorkflowConverter.to_dict, with the settled tasks taken from
+        # ``settled`` when they have not changed (see state_of).
         registry = self.registry
         last = workflow.last_task
         return {
@@ -55,7 +77,7 @@ class _SpeclessWorkflowConverter(SpiffBpmnWorkflowConverter):
             "last_task": str(last.id) if last is not None else None,
             "success": workflow.success,
             "completed": workflow.completed,
-            "tasks": _tasks_to_dict(registry, workflow.tasks, {} if finished is None else finished),
+            "tasks": _tasks_to_dict(registry, workflow.tasks, {} if settled is None else settled),
             "root": str(workflow.task_tree.id),
             "subprocesses": self.mapping_to_dict(workflow.subprocesses),
             "bpmn_events": registry.convert(workflow.bpmn_events),
@@ -87,26 +109,26 @@ def _make_state_serializer() -> SpiffBpmnWorkflowSerializer:
 state_serializer = _make_state_serializer()
 STATE_VERSION = f"etalon-1/spiff-{SPIFF_SERIALIZER_VERSION}"
 # The registry's own convert takes no options: call the workflow converter (with the typename
-# the registry adds) directly to hand it the finished tasks.
+# the registry adds) directly to hand it the settled tasks.
 _convert_workflow = state_serializer.registry.convert_to_dict[
     state_serializer.registry.typenames[SpiffBpmnWorkflow]
 ]
 
 
 def state_of(
-    spiff: SpiffBpmnWorkflow, spec_key: str, finished: FinishedTasks | None = None
+    spiff: SpiffBpmnWorkflow, spec_key: str, settled: SettledTasks | None = None
 ) -> dict[str, Any]:
     """The state of a Spiff workflow as a JSON-compatible dict, without the spec.
 
-    ``finished`` keeps the serialised form of the top workflow's finished tasks between calls
-    on one workflow: a finished task does not change (its data is a delta against its parent,
-    also finished), so a step serialises only the tasks it touched. The entry is reused only
-    while the task's state, last change, children and internal data look as they did.
+    ``settled`` keeps the serialised form of the top workflow's settled tasks (finished
+    ones, and predicted ones without data) between calls on one workflow, so a step
+    serialises only the tasks it touched. An entry is reused only while the task's state,
+    last change, children, trigger and internal data look as they did.
     """
     return {
         "version": STATE_VERSION,
         "spec_key": spec_key,
-        "workflow": _convert_workflow(spiff, finished={} if finished is None else finished),
+        "workflow": _convert_workflow(spiff, settled={} if settled is None else settled),
     }
 
 

@@ -6,7 +6,9 @@ HTTP on a running ``etalon serve``.
 
 Beside each persisted figure: the same with no live workflow kept in memory (every step as if
 in another process: the state is read and deserialised), and the floor — the statements a
-completion needs, sent through the bare DB-API driver with no ORM and no SpiffWorkflow.
+completion needs, sent through the bare DB-API driver with no ORM and no SpiffWorkflow. On
+PostgreSQL also the throughput of 2 and 4 processes completing tasks at once, as ``gunicorn
+-w N`` serves requests (SQLite has one writer at a time).
 
 Run ``.venv/bin/python -m tests.bench.bench_engine`` (``--instances N``, ``--skip-http``,
 ``--profile`` to print where the persisted 100-task run spends its time). Prints figures and
@@ -22,6 +24,7 @@ import argparse
 import cProfile
 import io
 import json
+import multiprocessing
 import os
 import pstats
 import socket
@@ -58,6 +61,7 @@ from tests.engine.conftest import linear_bpmn, publish
 from tests.postgres import PostgresUnavailable, TemporaryPostgres
 
 SIZES = (20, 100)
+WORKERS = (2, 4)  # processes completing tasks at once (PostgreSQL); the machine has 2 cores
 LIVE_CAPACITY = live_workflows.capacity
 BIN = Path(sys.executable).parent
 
@@ -105,11 +109,16 @@ def prepared_database(url: str) -> Engine:
 def persisted(engine: Engine, bpmn: bytes, key: str, instances: int) -> float:
     """Seconds per instance: start, then complete every task, one transaction per operation
     (as one HTTP request each), the state saved after every step."""
-    system = Actor.system("bench")
     with Session(engine) as session:
         version_id = publish(session, key, bpmn, process_id="Linear").id
         unit_id = org.unit_by_code(session, "R48-LIP").id
         session.commit()
+    return persisted_instances(engine, version_id, unit_id, instances)
+
+
+def persisted_instances(engine: Engine, version_id: int, unit_id: int, instances: int) -> float:
+    """Seconds per instance of :func:`persisted` for an already published version."""
+    system = Actor.system("bench")
     started = time.perf_counter()
     for _ in range(instances):
         with Session(engine) as session:
@@ -135,6 +144,43 @@ def persisted(engine: Engine, bpmn: bytes, key: str, instances: int) -> float:
                 complete_task(session, system, task, {f"n{task.node_id.split('_')[1]}": 1})
                 session.commit()
     return (time.perf_counter() - started) / instances
+
+
+def _complete_instances(url: str, version_id: int, unit_id: int, count: int, start) -> None:
+    """One worker process of :func:`concurrent`: its own connection pool, ``count`` instances."""
+    engine = make_engine(url)
+    persisted_instances(engine, version_id, unit_id, 1)  # connect, warm the spec cache
+    start.wait()
+    persisted_instances(engine, version_id, unit_id, count)
+    engine.dispose()
+
+
+def concurrent(engine: Engine, bpmn: bytes, key: str, instances: int, workers: int) -> float:
+    """Seconds per instance of the whole system when ``workers`` processes (as ``gunicorn -w
+    N`` runs them) each start and complete their share of instances at the same time."""
+    with Session(engine) as session:
+        version_id = publish(session, key, bpmn, process_id="Linear").id
+        unit_id = org.unit_by_code(session, "R48-LIP").id
+        session.commit()
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(workers + 1)
+    url = engine.url.render_as_string(hide_password=False)
+    processes = [
+        context.Process(
+            target=_complete_instances,
+            args=(url, version_id, unit_id, instances // workers, start),
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    started = time.perf_counter()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a worker process failed ({process.exitcode})")
+    return (time.perf_counter() - started) / (instances // workers * workers)
 
 
 # -- the database alone: the floor ------------------------------------------------------------
@@ -371,6 +417,13 @@ def main() -> None:
                 print(_line(f"  no live workflow ({name})", cold, tasks))
                 floor = driver_floor(engine, tasks, count, state)
                 print(_line(f"  floor, driver only ({name})", floor, tasks))
+                if name == "postgresql":  # SQLite has one writer: concurrency cannot help it
+                    for workers in WORKERS:
+                        seconds = concurrent(
+                            engine, bpmn, f"conc{workers}.{tasks}", count * workers, workers
+                        )
+                        results[(f"{name}×{workers}", tasks)] = seconds
+                        print(_line(f"  {workers} processes at once ({name})", seconds, tasks))
         print("\ntargets")
         for name in engines:
             rate, floor = 1 / results[(name, 20)], 1 / results[("serialise", 20)]
@@ -379,6 +432,12 @@ def main() -> None:
                 f"  {name}: 20-task throughput {rate:.1f}/s ≥ "
                 f"serialise-every-task {floor:.1f}/s: {verdict}"
             )
+            for workers in WORKERS if name == "postgresql" else ():
+                rate = 1 / results[(f"{name}×{workers}", 20)]
+                print(
+                    f"  {name}, {workers} processes: 20-task throughput {rate:.1f}/s "
+                    f"({'≥' if rate >= floor else '<'} {floor:.1f}/s)"
+                )
             ratio = (results[(name, 100)] / 100) / (results[(name, 20)] / 20)
             verdict = "PASS" if ratio <= 2 else "MISS"
             print(f"  {name}: per-task cost 100 vs 20 tasks = {ratio:.2f}× (≤ 2×): {verdict}")
