@@ -15,14 +15,13 @@ from typing import Any
 
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.calendar import WorkingCalendar
 from engine.checkpoints import _jsonable, record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
 from engine.live_workflows import live_workflows
-from engine.rows import can_write_columns, write_columns
+from engine.rows import write_columns
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
 from models import (
@@ -153,9 +152,9 @@ def save_progress(
     actor_login: str | None,
     closed: frozenset[str] = frozenset(),
 ) -> None:
-    """Persist the state and everything derived from it; new checkpoint events are written
-    and taken off the workflow. ``closed``: spiff ids of task rows the caller has already
-    written as no longer open (the task being completed).
+    """Persist the state of a stored (flushed) instance and everything derived from it; new
+    checkpoint events are written and taken off the workflow. ``closed``: spiff ids of task
+    rows the caller has already written as no longer open (the task being completed).
 
     Raises StaleDataError when another transaction moved the instance on first."""
     now = utcnow()
@@ -166,13 +165,7 @@ def save_progress(
     }
     if workflow.is_completed:
         values |= {"status": InstanceStatus.completed, "completed_at": now}
-    if can_write_columns(instance):  # one compare-and-set UPDATE on lock_version
-        values["lock_version"] = instance.lock_version + 1
-        if not write_columns(session, instance, values, {"lock_version": instance.lock_version}):
-            raise StaleDataError(f"instance {instance.id} was changed by someone else")
-    else:  # a new instance, or one changed otherwise too: the flush writes it
-        for name, value in values.items():
-            setattr(instance, name, value)
+    write_columns(session, instance, values)  # a compare-and-set on lock_version
     _sync_tasks(session, instance, workflow, runnable.steps, calendar, now, closed)
     if runnable.steps.has_timers:
         _sync_timers(session, instance, workflow, now)
@@ -231,28 +224,14 @@ _INSERT_TASKS = insert(WorkTask.__table__)
 
 
 def _only_new_tasks(
-    session: Session,
-    instance: ProcessInstance,
-    saved_ready: frozenset[str] | None,
-    now_ready: frozenset[str],
-    closed: frozenset[str],
+    saved_ready: frozenset[str] | None, now_ready: frozenset[str], closed: frozenset[str]
 ) -> bool:
     """True when syncing the task rows needs no look at the database: they are known to be
     the rows of ``saved_ready`` (the ready human tasks as last saved — save_progress keeps
-    the open rows equal to them) and every task that left that set is a row already closed
-    (``closed`` by the caller, or changed so in this session). Otherwise (a task interrupted
-    by an event, a migrated workflow, a workflow restored elsewhere) the open rows are read."""
-    if saved_ready is None:
-        return False
-    gone = saved_ready - now_ready - closed
-    if not gone:
-        return True
-    closed_in_session = {
-        row.spiff_task_id
-        for row in session.dirty
-        if isinstance(row, WorkTask) and row.instance_id == instance.id and row.status not in OPEN
-    }
-    return gone <= closed_in_session
+    the open rows equal to them) and every task that left that set is a row the caller
+    already ``closed`` (the task being completed). Otherwise (a task interrupted by an event,
+    a migrated workflow, a workflow restored elsewhere) the open rows are read."""
+    return saved_ready is not None and saved_ready - now_ready <= closed
 
 
 def _sync_tasks(
@@ -266,7 +245,7 @@ def _sync_tasks(
 ) -> None:
     ready = {task.task_id: task for task in workflow.ready_human_tasks()}
     now_ready = frozenset(ready)
-    if not _only_new_tasks(session, instance, workflow.saved_ready, now_ready, closed):
+    if not _only_new_tasks(workflow.saved_ready, now_ready, closed):
         rows = _open_rows(
             session, WorkTask, instance, lambda row: row.status in OPEN, WorkTask.status.in_(OPEN)
         )
@@ -299,9 +278,6 @@ def _sync_tasks(
             }
         )
     if not rows:
-        return
-    if instance.id is None:  # a new instance: its rows go with it in the flush
-        instance.tasks.extend(WorkTask(**row) for row in rows)
         return
     session.execute(_INSERT_TASKS, rows)  # plain INSERTs, no unit of work
     if "tasks" not in inspect(instance).unloaded:

@@ -23,7 +23,7 @@ from engine.calendar_store import working_calendar
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
 from engine.forms import validate_form
-from engine.rows import can_write_columns, write_columns
+from engine.rows import write_columns
 from engine.runtime import restore_workflow, save_progress
 from engine.spiff import WorkflowError
 from engine.steps import FormField
@@ -168,11 +168,7 @@ def complete_task(
     }
     instance_id = instance.id  # readable after a failed flush, unlike the instance
     try:  # the compare-and-set on the instance's lock_version may fail
-        if can_write_columns(task):
-            write_columns(session, task, completion)
-        else:
-            for name, value in completion.items():
-                setattr(task, name, value)
+        write_columns(session, task, completion)
         save_progress(
             session,
             instance,
