@@ -11,6 +11,7 @@ from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import READERS_OF_AUDIT, Actor, in_scope, require_role
+from engine.values import jsonable
 from models import AuditEntry, Unit, utcnow
 
 logger = logging.getLogger(__name__)
@@ -44,23 +45,11 @@ def record(
             "object_type": object_type,
             "object_id": str(obj.id),
             "unit_id": unit_id,
-            "details": _jsonable(details),
+            "details": jsonable(details),
             "at": utcnow(),
         },
     )
     logger.info("%s %s %s#%s", actor.login, action, object_type, obj.id)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.spiff import NodeEvent
 from engine.steps import StepCatalog
+from engine.values import jsonable
 from models import (
     CheckpointEvent,
     CheckpointKind,
@@ -73,7 +74,7 @@ def record_checkpoint_events(
                 "office_id": instance.unit_id,
                 "region_id": region_id,
                 "actor_login": actor_login,
-                "attributes": {n: _jsonable(data.get(n)) for n in wanted if n in data},
+                "attributes": {n: jsonable(data.get(n)) for n in wanted if n in data},
                 "recorded_at": utcnow(),
             }
         )
@@ -99,18 +100,6 @@ def _region_id(session: Session, unit: Unit) -> int | None:
     if len(_regions) < 100_000:
         _regions[unit.path] = found
     return found
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
 
 
 def instance_events(session: Session, instance: ProcessInstance) -> list[CheckpointEvent]:

@@ -17,13 +17,14 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, lazyload
 
 from engine.calendar import WorkingCalendar
-from engine.checkpoints import _jsonable, record_checkpoint_events
+from engine.checkpoints import record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
 from engine.live_workflows import live_workflows
 from engine.rows import write_columns
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
+from engine.values import jsonable
 from models import (
     InstanceStatus,
     ProcessInstance,
@@ -160,7 +161,7 @@ def save_progress(
     now = utcnow()
     values: dict[str, Any] = {
         "state": workflow.serialize(),
-        "data": _jsonable(workflow.data),
+        "data": jsonable(workflow.data),
         "updated_at": now,
     }
     if workflow.is_completed:

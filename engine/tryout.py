@@ -16,6 +16,7 @@ from typing import Any
 from engine.calendar import WorkingCalendar
 from engine.expressions import ExpressionError
 from engine.spiff import NodeEvent, WaitingTimer, Workflow, WorkflowError, parse_spec
+from engine.values import jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -83,20 +84,10 @@ class TryoutResult:
             "path": [step.to_dict() for step in self.path],
             "checkpoints": list(self.checkpoints),
             "timers": [timer.to_dict() for timer in self.timers],
-            "data": _jsonable(self.data),
+            "data": jsonable(self.data),
             "error": self.error,
             "error_node": self.error_node,
         }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)  # dates and the like
 
 
 class _Run:
