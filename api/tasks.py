@@ -40,9 +40,8 @@ class TaskSchema(Schema):
     completed_by_login = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_data = fields.Dict(allow_none=True)
-    lock_version = fields.Function(
-        lambda t: t.instance.lock_version,
-        metadata={"description": "the instance's lock; send it back as expected_lock"},
+    lock_version = fields.Integer(
+        metadata={"description": "the instance's lock; send it back as expected_lock"}
     )
 
     def _is_overdue(self, task) -> bool:
@@ -80,8 +79,10 @@ class Complete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, data, task_id):
         """Complete a task with its form data (409 not ready or lost race, 422 bad data)"""
-        actor = current_actor()
-        task = tasks.get_task(db.session, actor, task_id)
         return tasks.complete_task(
-            db.session, actor, task, data["data"], expected_lock=data["expected_lock"]
+            db.session,
+            current_actor(),
+            task_id,
+            data["data"],
+            expected_lock=data["expected_lock"],
         )

@@ -7,17 +7,34 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, insert, or_, select
+from sqlalchemy import Select, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import READERS_OF_AUDIT, Actor, in_scope, require_role
+from engine.prepared import Prepared
 from engine.values import jsonable
 from models import AuditEntry, Unit, utcnow
 
 logger = logging.getLogger(__name__)
 
 
-_INSERT = insert(AuditEntry.__table__)
+_INSERT = Prepared(
+    insert(AuditEntry.__table__).values(
+        {
+            name: bindparam(name, type_=AuditEntry.__table__.c[name].type)
+            for name in (
+                "actor_id",
+                "actor_login",
+                "action",
+                "object_type",
+                "object_id",
+                "unit_id",
+                "details",
+                "at",
+            )
+        }
+    )
+)
 
 
 def record(
@@ -29,27 +46,41 @@ def record(
     unit_id: int | None = None,
     **details: Any,
 ) -> None:
-    """Append an entry for `action` on `obj` (a mapped object with an `id`).
+    """Append an entry for `action` on `obj` (a mapped object). The session is flushed first,
+    so the change recorded is in the database with its entry (and the object has its id)."""
+    session.flush()
+    record_entry(session, actor, action, type(obj).__name__, obj.id, unit_id=unit_id, **details)
+
+
+def record_entry(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    *,
+    unit_id: int | None = None,
+    **details: Any,
+) -> None:
+    """Append an entry for `action` on the object ``object_type`` ``object_id`` (the name
+    of its model class and its id).
 
     The entry is inserted at once with a plain INSERT, not added to the session: an entry is
-    never changed, and a step of a case then needs no second flush for it."""
-    object_type = type(obj).__name__
-    if getattr(obj, "id", None) is None:
-        session.flush()  # the object needs its id
-    session.execute(
-        _INSERT,
+    never changed, and a step of a case, which writes its rows the same way, needs no flush."""
+    _INSERT.execute(
+        session,
         {
             "actor_id": actor.person_id,
             "actor_login": actor.login,
             "action": action,
             "object_type": object_type,
-            "object_id": str(obj.id),
+            "object_id": str(object_id),
             "unit_id": unit_id,
             "details": jsonable(details),
             "at": utcnow(),
         },
-    )
-    logger.info("%s %s %s#%s", actor.login, action, object_type, obj.id)
+    ).close()
+    logger.info("%s %s %s#%s", actor.login, action, object_type, object_id)
 
 
 @dataclass(frozen=True)

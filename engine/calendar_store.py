@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -19,7 +20,8 @@ from engine import audit
 from engine.access import ADMIN, Actor, require_role
 from engine.calendar import BUNDLED_YEARS, CalendarError, WorkingCalendar, load_year
 from engine.errors import Forbidden, NotFound
-from models import CalendarDay
+from engine.prepared import Prepared
+from models import CalendarDay, Setting
 
 logger = logging.getLogger(__name__)
 
@@ -51,29 +53,34 @@ def bundled_calendar() -> WorkingCalendar:
     return _bundled
 
 
-_days = CalendarDay.__table__.c
-_LOADED_DAYS = select(_days.day, _days.kind).order_by(_days.day)  # Core: no ORM loading
-_last: tuple[tuple, WorkingCalendar] | None = None  # the last loaded days and their calendar
+#: The setting that changes whenever the loaded years change (a fresh random token).
+REVISION_SETTING = "calendar.revision"
+
+_days, _settings = CalendarDay.__table__.c, Setting.__table__.c
+_REVISION = Prepared(select(_settings.value).where(_settings.key == REVISION_SETTING))
+_LOADED_DAYS = Prepared(select(_days.day, _days.kind).order_by(_days.day))
+_last: tuple[str, WorkingCalendar] | None = None  # the last revision read and its calendar
 
 
 def working_calendar(session: Session) -> WorkingCalendar:
     """The calendar the engine counts on: loaded years replace the bundled ones.
 
-    Read on every step (an administrator may load a year at any time); the calendar built
-    from the same loaded days as the last call is reused."""
+    Asked on every step (an administrator may load a year at any time): one small query for
+    the loaded years' revision; the calendar built for the same revision is reused."""
     global _last
-    rows = tuple(session.execute(_LOADED_DAYS).tuples())
-    if not rows:
+    revision = _REVISION.first(session, {})
+    if revision is None:  # no year was ever loaded
         return bundled_calendar()
     last = _last
-    if last is not None and last[0] == rows:
+    if last is not None and last[0] == revision[0]:
         return last[1]
+    rows = _LOADED_DAYS.rows(session, {})
     bundled = bundled_calendar()
     loaded = {day.year for day, _ in rows}
     days = {d: k for d, k in bundled.days.items() if d.year not in loaded}
     days.update(dict(rows))
     calendar = WorkingCalendar(days=days, years=bundled.years | loaded, hours=bundled.hours)
-    _last = (rows, calendar)
+    _last = (revision[0], calendar)
     return calendar
 
 
@@ -122,6 +129,11 @@ def load_calendar_year(
     session.execute(delete(CalendarDay).where(CalendarDay.year == loaded_year))
     for day, kind in sorted(days.items()):
         session.add(CalendarDay(day=day, year=loaded_year, kind=kind, name=names[day.isoformat()]))
+    revision = session.get(Setting, REVISION_SETTING)
+    if revision is None:
+        revision = Setting(key=REVISION_SETTING)
+        session.add(revision)
+    revision.value = uuid.uuid4().hex  # working_calendar builds the calendar afresh
     session.flush()
     result = get_calendar_year(session, loaded_year)
     audit.record(session, actor, "calendar.load", result, days=len(days))

@@ -12,9 +12,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from engine.case_rows import CaseRow
+from engine.prepared import Prepared
 from engine.spiff import NodeEvent
 from engine.steps import StepCatalog
 from engine.values import jsonable
@@ -33,14 +35,14 @@ logger = logging.getLogger(__name__)
 OWN_SOURCE = "etalon"
 
 
-def case_id_of(instance: ProcessInstance) -> str:
+def case_id_of(instance: ProcessInstance | CaseRow) -> str:
     """The case id the engine reports its own instances under."""
     return f"etalon-{instance.id}"
 
 
 def record_checkpoint_events(
     session: Session,
-    instance: ProcessInstance,
+    case: CaseRow,
     events: Iterable[NodeEvent],
     *,
     steps: StepCatalog,
@@ -56,22 +58,22 @@ def record_checkpoint_events(
         if not event.checkpoint_id:
             continue
         if not rows:
-            region_id = _region_id(session, instance.unit)
+            region_id = _region_id(session, case.unit_path)
         wanted = steps.step(event.node_id).checkpoint_attributes
         data: Mapping[str, Any] = data_of(event.task_id) if wanted else {}
         rows.append(
             {
                 "source": OWN_SOURCE,
-                "event_id": f"{case_id_of(instance)}:{event.task_id}:{event.phase}",
-                "instance_id": instance.id,
-                "case_id": case_id_of(instance),
-                "standard_key": instance.standard.key,
-                "version_id": instance.version_id,
+                "event_id": f"{case_id_of(case)}:{event.task_id}:{event.phase}",
+                "instance_id": case.id,
+                "case_id": case_id_of(case),
+                "standard_key": case.standard_key,
+                "version_id": case.version_id,
                 "checkpoint_id": event.checkpoint_id,
                 "kind": CheckpointKind(event.phase),
                 "node_id": event.node_id,
                 "occurred_at": event.at.astimezone(dt.UTC),
-                "office_id": instance.unit_id,
+                "office_id": case.unit_id,
                 "region_id": region_id,
                 "actor_login": actor_login,
                 "attributes": {n: jsonable(data.get(n)) for n in wanted if n in data},
@@ -79,26 +81,38 @@ def record_checkpoint_events(
             }
         )
     if rows:
-        table = CheckpointEvent.__table__
-        ids = session.scalars(insert(table).returning(table.c.id), rows).all()
-        session.execute(insert(EventFoldQueue.__table__), [{"event_id": i} for i in ids])
-        logger.debug("instance %s: %d checkpoint events", instance.id, len(rows))
+        ids = [_INSERT_EVENT.first(session, row)[0] for row in rows]
+        _QUEUE_EVENT.execute_many(session, [{"event_id": i} for i in ids])
+        logger.debug("instance %s: %d checkpoint events", case.id, len(rows))
     return len(rows)
 
 
+_events = CheckpointEvent.__table__.c
+_EVENT_COLUMNS = (
+    "source", "event_id", "instance_id", "case_id", "standard_key", "version_id",
+    "checkpoint_id", "kind", "node_id", "occurred_at", "office_id", "region_id", "actor_login",
+    "attributes", "recorded_at",
+)  # fmt: skip
+_INSERT_EVENT = Prepared(
+    insert(CheckpointEvent.__table__)
+    .values({name: bindparam(name, type_=_events[name].type) for name in _EVENT_COLUMNS})
+    .returning(_events.id)
+)
+_QUEUE_EVENT = Prepared(
+    insert(EventFoldQueue.__table__).values(event_id=bindparam("event_id", type_=Integer))
+)
 _regions: dict[str, int | None] = {}  # unit path → region id; paths never change
 
 
-def _region_id(session: Session, unit: Unit) -> int | None:
-    if unit.level == UnitLevel.region:
-        return unit.id
-    if unit.path in _regions:
-        return _regions[unit.path]
-    ancestors = unit.ancestor_ids
+def _region_id(session: Session, unit_path: str) -> int | None:
+    """The region a unit belongs to (itself if it is one): the second id of its path."""
+    if unit_path in _regions:
+        return _regions[unit_path]
+    ancestors = [int(part) for part in unit_path.strip("/").split("/")]
     region = session.get(Unit, ancestors[1]) if len(ancestors) >= 2 else None
     found = region.id if region is not None and region.level == UnitLevel.region else None
     if len(_regions) < 100_000:
-        _regions[unit.path] = found
+        _regions[unit_path] = found
     return found
 
 

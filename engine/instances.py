@@ -22,7 +22,7 @@ from engine.access import Actor, in_scope, require_role, require_unit
 from engine.calendar_store import working_calendar
 from engine.checkpoints import instance_events
 from engine.errors import Forbidden, Invalid, NotFound
-from engine.runtime import resolve_supporting, runnable_of, save_progress
+from engine.runtime import resolve_supporting, runnable_of, save_instance_progress
 from engine.spiff import Workflow
 from models import (
     CheckpointEvent,
@@ -109,7 +109,9 @@ def start_instance(
     )
     workflow.run_engine_steps()
     workflow.saved_ready = frozenset()  # a new instance has no task rows yet
-    save_progress(session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login)
+    save_instance_progress(
+        session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login
+    )
     session.flush()
     audit.record(
         session,

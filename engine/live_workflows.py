@@ -14,31 +14,20 @@ Safety rests on the row, not on the cache:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from engine.case_rows import RowVersion
 from engine.spiff import Workflow
-from models import ProcessInstance
 
 logger = logging.getLogger(__name__)
 
 _PENDING = "etalon.live_workflows"  # session.info key: workflows saved, not yet committed
-
-RowVersion = tuple[int, int, dt.datetime]
-
-
-def row_version(instance: ProcessInstance) -> RowVersion | None:
-    """The key of the instance's stored state as this session sees it (None before the
-    first flush). Reads only what is loaded: never emits SQL."""
-    loaded = inspect(instance).dict
-    key = (loaded.get("id"), loaded.get("lock_version"), loaded.get("updated_at"))
-    return None if None in key else key  # type: ignore[return-value]
 
 
 class LiveWorkflows:
@@ -51,26 +40,24 @@ class LiveWorkflows:
         self.hits = 0
         self.misses = 0
 
-    def take(self, instance: ProcessInstance, spec_key: str) -> Workflow | None:
-        """The workflow saved as the instance's current row version, removed from the cache;
-        None when this process does not hold it (or holds it for another spec)."""
-        key = row_version(instance)
+    def take(self, key: RowVersion, spec_key: str) -> Workflow | None:
+        """The workflow saved as the row version ``key``, removed from the cache; None when
+        this process does not hold it (or holds it for another spec)."""
         with self._lock:
-            workflow = self._entries.pop(key, None) if key is not None else None
+            workflow = self._entries.pop(key, None)
             if workflow is not None and workflow.parsed.key == spec_key:
                 self.hits += 1
                 return workflow
             self.misses += 1
             return None
 
-    def remember(self, session: Session, instance: ProcessInstance, workflow: Workflow) -> None:
-        """Keep ``workflow`` as the instance's state once ``session`` commits."""
+    def remember(self, session: Session, key: RowVersion, workflow: Workflow) -> None:
+        """Keep ``workflow`` as the state of row version ``key`` once ``session`` commits."""
         if self.capacity > 0:
-            session.info.setdefault(_PENDING, {})[id(instance)] = (self, instance, workflow)
+            session.info.setdefault(_PENDING, {})[key[0]] = (self, key, workflow)
 
-    def _keep(self, instance: ProcessInstance, workflow: Workflow) -> None:
-        key = row_version(instance)
-        if key is None or workflow.events:  # unsaved events: not the stored state
+    def _keep(self, key: RowVersion, workflow: Workflow) -> None:
+        if workflow.events:  # unsaved events: not the stored state
             return
         with self._lock:
             self._entries[key] = workflow
@@ -94,8 +81,8 @@ live_workflows = LiveWorkflows()
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     # Also after a savepoint's release: harmless, the key still has to match the row.
-    for cache, instance, workflow in session.info.pop(_PENDING, {}).values():
-        cache._keep(instance, workflow)
+    for cache, key, workflow in session.info.pop(_PENDING, {}).values():
+        cache._keep(key, workflow)
 
 
 @event.listens_for(Session, "after_soft_rollback")

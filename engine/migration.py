@@ -19,7 +19,12 @@ from engine import audit
 from engine.access import Actor, in_scope, require_role
 from engine.calendar_store import working_calendar
 from engine.errors import Invalid
-from engine.runtime import resolve_supporting, restore_workflow, runnable_of, save_progress
+from engine.runtime import (
+    resolve_supporting,
+    restore_instance_workflow,
+    runnable_of,
+    save_instance_progress,
+)
 from engine.spiff import migrate, migration_problems
 from models import InstanceStatus, ProcessInstance, Role, StandardVersion, Unit, VersionStatus
 
@@ -112,7 +117,7 @@ def migrate_instances(
     ).all()
     moves = []
     for instance in instances:
-        workflow, _ = restore_workflow(session, instance, calendar)
+        workflow, _ = restore_instance_workflow(session, instance, calendar)
         try:
             problems = migration_problems(workflow, new.parsed)
             if not problems:
@@ -126,7 +131,9 @@ def migrate_instances(
             continue
         instance.version = target
         instance.supporting_version_ids = list(supporting)
-        save_progress(session, instance, moved, new, calendar=calendar, actor_login=actor.login)
+        save_instance_progress(
+            session, instance, moved, new, calendar=calendar, actor_login=actor.login
+        )
         audit.record(
             session,
             actor,

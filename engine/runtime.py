@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.calendar import WorkingCalendar
+from engine.case_rows import OPEN, CaseRow, load_state
 from engine.checkpoints import record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
 from engine.live_workflows import live_workflows
-from engine.rows import write_columns
+from engine.prepared import Prepared, reflect
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
 from engine.values import jsonable
@@ -38,6 +40,8 @@ from models import (
 )
 
 logger = logging.getLogger(__name__)
+
+_instance, _task = ProcessInstance.__table__.c, WorkTask.__table__.c
 
 _CACHE_SIZE = 128
 _MAX_CALL_DEPTH = 8
@@ -121,29 +125,113 @@ def runnable_of(
     return runnable
 
 
+def _runnable_of_case(session: Session, case: CaseRow) -> Runnable:
+    """The runnable spec of the case: from the cache without touching the ORM when the case
+    calls no other process (its version's id and hash are the key)."""
+    if not case.supporting_version_ids:
+        with _lock:
+            runnable = _runnables.get((case.version_id, case.version_sha256, ()))
+        if runnable is not None:
+            return runnable
+    version = session.get(StandardVersion, case.version_id)
+    return runnable_of(session, version, case.supporting_version_ids)
+
+
 def restore_workflow(
-    session: Session, instance: ProcessInstance, calendar: WorkingCalendar
+    session: Session, case: CaseRow, calendar: WorkingCalendar
 ) -> tuple[Workflow, Runnable]:
-    """The instance's workflow: the live one this process saved as the row's current version
+    """The case's workflow: the live one this process saved as the row's current version
     (see :mod:`engine.live_workflows`), or restored from the row's state and its pinned spec."""
-    runnable = runnable_of(session, instance.version, instance.supporting_version_ids)
-    trusted = instance.standard.trusted
-    workflow = live_workflows.take(instance, runnable.parsed.key)
+    runnable = _runnable_of_case(session, case)
+    workflow = live_workflows.take(case.row_version, runnable.parsed.key)
     if workflow is not None:
-        workflow.rebind(trusted=trusted, calendar=calendar)
+        workflow.rebind(trusted=case.trusted, calendar=calendar)
         return workflow, runnable
-    # The row's state is decoded JSON of its own, replaced by save_progress: no need to copy
-    # it, unless this session saved it and has yet to write it.
-    unsaved = inspect(instance).attrs.state.history.has_changes()
     workflow = Workflow.restore(
-        runnable.parsed, instance.state, consume=not unsaved, trusted=trusted, calendar=calendar
+        runnable.parsed,
+        load_state(session, case),
+        consume=True,
+        trusted=case.trusted,
+        calendar=calendar,
     )
     # The row's state was saved with the open task rows equal to its ready human tasks.
     workflow.saved_ready = frozenset(task.task_id for task in workflow.ready_human_tasks())
     return workflow, runnable
 
 
+def restore_instance_workflow(
+    session: Session, instance: ProcessInstance, calendar: WorkingCalendar
+) -> tuple[Workflow, Runnable]:
+    """:func:`restore_workflow` for a loaded ORM instance."""
+    return restore_workflow(session, _stored_case(session, instance), calendar)
+
+
+_SAVE_STATE = Prepared(
+    update(ProcessInstance.__table__)
+    .where(_instance.id == bindparam("id"), _instance.lock_version == bindparam("expected"))
+    .values(
+        state=bindparam("state", type_=_instance.state.type),
+        data=bindparam("data", type_=_instance.data.type),
+        status=bindparam("status", type_=_instance.status.type),
+        completed_at=bindparam("completed_at", type_=_instance.completed_at.type),
+        updated_at=bindparam("updated_at", type_=_instance.updated_at.type),
+        lock_version=bindparam("lock_version", type_=_instance.lock_version.type),
+    ),
+    encoded=("state",),
+)
+
+
 def save_progress(
+    session: Session,
+    case: CaseRow,
+    workflow: Workflow,
+    runnable: Runnable,
+    *,
+    calendar: WorkingCalendar,
+    actor_login: str | None,
+    closed: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Persist the state of a stored instance and everything derived from it; new checkpoint
+    events are written and taken off the workflow. ``closed``: spiff ids of task rows the
+    caller has already written as no longer open (the task being completed). ``case`` shows
+    the row as written afterwards; the written columns are returned.
+
+    Raises StaleDataError when another transaction moved the instance on first."""
+    now, completed = utcnow(), workflow.is_completed
+    values: dict[str, Any] = {
+        "data": jsonable(workflow.data),
+        "status": InstanceStatus.completed if completed else case.status,
+        "completed_at": now if completed else None,
+        "updated_at": now,
+        "lock_version": case.lock_version + 1,
+    }
+    state = workflow.serialize_text()
+    written = _SAVE_STATE.rowcount(
+        session, {**values, "state": state, "id": case.id, "expected": case.lock_version}
+    )
+    if written != 1:
+        raise StaleDataError(f"instance {case.id} was changed by someone else")
+    case.status, case.updated_at, case.lock_version = (
+        values["status"], now, values["lock_version"]
+    )  # fmt: skip
+    _sync_tasks(session, case, workflow, runnable.steps, calendar, now, closed)
+    if runnable.steps.has_timers:
+        _sync_timers(session, case, workflow, now)
+    events: list[NodeEvent] = list(workflow.events)
+    workflow.events.clear()
+    record_checkpoint_events(
+        session,
+        case,
+        events,
+        steps=runnable.steps,
+        data_of=workflow.task_data,
+        actor_login=actor_login,
+    )
+    live_workflows.remember(session, case.row_version, workflow)
+    return values
+
+
+def save_instance_progress(
     session: Session,
     instance: ProcessInstance,
     workflow: Workflow,
@@ -151,77 +239,51 @@ def save_progress(
     *,
     calendar: WorkingCalendar,
     actor_login: str | None,
-    closed: frozenset[str] = frozenset(),
 ) -> None:
-    """Persist the state of a stored (flushed) instance and everything derived from it; new
-    checkpoint events are written and taken off the workflow. ``closed``: spiff ids of task
-    rows the caller has already written as no longer open (the task being completed).
-
-    Raises StaleDataError when another transaction moved the instance on first."""
-    now = utcnow()
-    values: dict[str, Any] = {
-        "state": workflow.serialize(),
-        "data": jsonable(workflow.data),
-        "updated_at": now,
-    }
-    if workflow.is_completed:
-        values |= {"status": InstanceStatus.completed, "completed_at": now}
-    write_columns(session, instance, values)  # a compare-and-set on lock_version
-    _sync_tasks(session, instance, workflow, runnable.steps, calendar, now, closed)
-    if runnable.steps.has_timers:
-        _sync_timers(session, instance, workflow, now)
-    events: list[NodeEvent] = list(workflow.events)
-    workflow.events.clear()
-    record_checkpoint_events(
+    """:func:`save_progress` for a loaded ORM instance (its unsaved changes are flushed
+    first); the instance shows the row as written."""
+    values = save_progress(
         session,
-        instance,
-        events,
-        steps=runnable.steps,
-        data_of=workflow.task_data,
+        _stored_case(session, instance),
+        workflow,
+        runnable,
+        calendar=calendar,
         actor_login=actor_login,
     )
-    live_workflows.remember(session, instance, workflow)
+    reflect(session, ProcessInstance, instance.id, values, expire=("state", "tasks"))
 
 
-def _open_rows(
-    session: Session, model: Any, instance: ProcessInstance, is_open: Any, *where: Any
-) -> list:
-    """The instance's rows of ``model`` that are open as this session sees them, without
-    flushing first: one flush at the end of the operation writes everything at once.
-
-    The database's answer is filtered again with ``is_open`` because rows this session changed
-    keep their unflushed values (a task just completed is still "ready" in the database);
-    rows added and not yet flushed are included. The rows come without their eager joins:
-    the instance is already in the session.
-    """
-    rows = []
-    if instance.id is not None:
-        with session.no_autoflush:
-            rows = list(
-                session.scalars(
-                    select(model)
-                    .where(model.instance_id == instance.id, *where)
-                    .options(lazyload("*"))
-                )
-            )
-    seen = set(rows)
-    rows += [
-        row
-        for row in session.new
-        if isinstance(row, model) and row not in seen and _belongs(row, instance)
-    ]
-    return [row for row in rows if is_open(row)]
+def _stored_case(session: Session, instance: ProcessInstance) -> CaseRow:
+    if instance in session.dirty or instance in session.new:
+        session.flush()
+    return CaseRow.of(instance)
 
 
-def _belongs(row: Any, instance: ProcessInstance) -> bool:
-    loaded = inspect(row).dict  # no lazy load: the row is new
-    if loaded.get("instance") is instance:
-        return True
-    return instance.id is not None and loaded.get("instance_id") == instance.id
-
-
-OPEN = (TaskStatus.ready, TaskStatus.claimed)
-_INSERT_TASKS = insert(WorkTask.__table__)
+_OPEN_TASKS = Prepared(
+    select(_task.id, _task.spiff_task_id, _task.node_id).where(
+        _task.instance_id == bindparam("instance_id"),
+        or_(*(_task.status == status for status in OPEN)),
+    )
+)
+_MOVE_TASK = Prepared(
+    update(WorkTask.__table__)
+    .where(_task.id == bindparam("id"))
+    .values(node_id=bindparam("node_id", type_=_task.node_id.type))
+)
+_CANCEL_TASK = Prepared(
+    update(WorkTask.__table__)
+    .where(_task.id == bindparam("id"))
+    .values(status=bindparam("status", type_=_task.status.type))
+)
+_NEW_TASK_COLUMNS = (
+    "instance_id", "spiff_task_id", "node_id", "name", "kind", "lane", "role", "status",
+    "fields", "due_at", "created_at",
+)  # fmt: skip
+_INSERT_TASK = Prepared(
+    insert(WorkTask.__table__).values(
+        {name: bindparam(name, type_=_task[name].type) for name in _NEW_TASK_COLUMNS}
+    )
+)
 
 
 def _only_new_tasks(
@@ -237,7 +299,7 @@ def _only_new_tasks(
 
 def _sync_tasks(
     session: Session,
-    instance: ProcessInstance,
+    case: CaseRow,
     workflow: Workflow,
     steps: StepCatalog,
     calendar: WorkingCalendar,
@@ -247,14 +309,16 @@ def _sync_tasks(
     ready = {task.task_id: task for task in workflow.ready_human_tasks()}
     now_ready = frozenset(ready)
     if not _only_new_tasks(workflow.saved_ready, now_ready, closed):
-        rows = _open_rows(
-            session, WorkTask, instance, lambda row: row.status in OPEN, WorkTask.status.in_(OPEN)
-        )
-        for row in rows:
-            if row.spiff_task_id in ready:
-                row.node_id = ready.pop(row.spiff_task_id).node_id  # may change on migration
+        session.flush()  # task rows changed through the ORM (a claim) are read as changed
+        for row_id, spiff_task_id, node_id in _OPEN_TASKS.rows(session, {"instance_id": case.id}):
+            if spiff_task_id in ready:
+                values, statement = {"node_id": ready.pop(spiff_task_id).node_id}, _MOVE_TASK
+                if values["node_id"] == node_id:
+                    continue
             else:  # interrupted (a boundary event, a cancelled instance)
-                row.status = TaskStatus.cancelled
+                values, statement = {"status": TaskStatus.cancelled}, _CANCEL_TASK
+            statement.rowcount(session, {"id": row_id, **values})
+            reflect(session, WorkTask, row_id, values)
     else:  # the rows of the tasks still ready are there: add the others
         ready = {
             task_id: task for task_id, task in ready.items() if task_id not in workflow.saved_ready
@@ -265,7 +329,7 @@ def _sync_tasks(
         step = steps.step(task.node_id)
         rows.append(
             {
-                "instance_id": instance.id,
+                "instance_id": case.id,
                 "spiff_task_id": task.task_id,
                 "node_id": task.node_id,
                 "name": task.name,
@@ -278,11 +342,8 @@ def _sync_tasks(
                 "created_at": now,
             }
         )
-    if not rows:
-        return
-    session.execute(_INSERT_TASKS, rows)  # plain INSERTs, no unit of work
-    if "tasks" not in inspect(instance).unloaded:
-        session.expire(instance, ["tasks"])  # reloaded with the new rows when next read
+    if rows:
+        _INSERT_TASK.execute_many(session, rows)
 
 
 def _due(
@@ -304,17 +365,12 @@ def _moscow() -> dt.tzinfo:
     return ZoneInfo("Europe/Moscow")
 
 
-def _sync_timers(
-    session: Session, instance: ProcessInstance, workflow: Workflow, now: dt.datetime
-) -> None:
+def _sync_timers(session: Session, case: CaseRow, workflow: Workflow, now: dt.datetime) -> None:
     waiting = {t.task_id: t for t in workflow.waiting_timers() if t.due is not None}
-    pending = _open_rows(
-        session,
-        Timer,
-        instance,
-        lambda row: row.fired_at is None and row.cancelled_at is None,
-        Timer.fired_at.is_(None),
-        Timer.cancelled_at.is_(None),
+    pending = session.scalars(  # autoflushed first: a timer just fired is no longer pending
+        select(Timer).where(
+            Timer.instance_id == case.id, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)
+        )
     )
     for row in pending:
         if row.spiff_task_id in waiting:
@@ -325,7 +381,7 @@ def _sync_timers(
     for timer in waiting.values():
         session.add(
             Timer(
-                instance=instance,
+                instance_id=case.id,
                 spiff_task_id=timer.task_id,
                 node_id=timer.node_id,
                 name=timer.name,

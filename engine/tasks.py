@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, bindparam, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,10 +20,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit
 from engine.access import Actor, require_role
 from engine.calendar_store import working_calendar
+from engine.case_rows import TaskRow, load_task
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
 from engine.forms import validate_form
-from engine.rows import write_columns
+from engine.prepared import Prepared, reflect
 from engine.runtime import restore_workflow, save_progress
 from engine.spiff import WorkflowError
 from engine.steps import FormField
@@ -32,6 +33,7 @@ from models import InstanceStatus, ProcessInstance, Role, TaskStatus, Unit, Work
 logger = logging.getLogger(__name__)
 
 OPEN = (TaskStatus.ready, TaskStatus.claimed)
+_task = WorkTask.__table__.c
 
 #: How to load a task to work on it: with its instance, but not the instance's serialised
 #: state, which a step needs only when this process does not hold the workflow live
@@ -39,7 +41,7 @@ OPEN = (TaskStatus.ready, TaskStatus.claimed)
 WORKING_LOAD = (defaultload(WorkTask.instance).defer(ProcessInstance.state),)
 
 
-def performer_role(task: WorkTask) -> str:
+def performer_role(task: WorkTask | TaskRow) -> str:
     """The role a person needs for ``task``."""
     return task.role or Role.employee
 
@@ -53,11 +55,11 @@ def get_task(session: Session, actor: Actor, task_id: int) -> WorkTask:
     return task
 
 
-def require_performer(actor: Actor, task: WorkTask) -> None:
+def require_performer(actor: Actor, task: WorkTask | TaskRow) -> None:
     """Forbidden without the task's role anywhere, NotFound without it over the unit."""
     role = performer_role(task)
     require_role(actor, role)
-    if not actor.reaches(task.instance.unit.path, role):
+    if not actor.reaches(task.unit_path, role):
         raise NotFound("Task not found.")
 
 
@@ -86,7 +88,7 @@ def query_my_tasks(actor: Actor, *, include_claimed_by_others: bool = False) -> 
     return query
 
 
-def _require_open(task: WorkTask, actor: Actor) -> None:
+def _require_open(task: WorkTask | TaskRow, actor: Actor) -> None:
     require_performer(actor, task)
     if task.status not in OPEN or not task.instance.is_running:
         raise InvalidTransition(
@@ -113,43 +115,68 @@ def claim_task(session: Session, actor: Actor, task: WorkTask) -> WorkTask:
     return task
 
 
+_COMPLETE = Prepared(
+    update(WorkTask.__table__)
+    .where(_task.id == bindparam("id"))
+    .values(
+        {
+            name: bindparam(name, type_=_task[name].type)
+            for name in (
+                "status",
+                "completed_by_id",
+                "completed_by_login",
+                "completed_at",
+                "completed_data",
+            )
+        }
+    )
+)
+
+
 def complete_task(
     session: Session,
     actor: Actor,
-    task: WorkTask,
+    task_id: int,
     data: Mapping[str, Any] | None = None,
     *,
     expected_lock: int | None = None,
     on_behalf_of: str | None = None,
-) -> WorkTask:
-    """Complete ``task`` with form ``data`` and run the instance on to its next wait.
+) -> TaskRow:
+    """Complete the task ``task_id`` with form ``data`` and run the instance on to its next
+    wait; the task as completed.
 
     ``expected_lock`` is the instance's ``lock_version`` the caller saw; a different one
     means someone else moved the instance on (Conflict). Invalid data → Invalid. Tasks of an
     instance about a subject (an approval run) are completed only by the subject's owner,
     which says so with ``on_behalf_of`` (the subject type).
+
+    The step reads and writes its rows with prepared statements (engine.case_rows), not
+    through the ORM; task and instance objects the session holds loaded are updated to match.
     """
+    task = load_task(session, task_id)
+    if task is None:
+        raise NotFound("Task not found.")
     _require_open(task, actor)
-    instance = task.instance
-    if instance.subject_type is not None and on_behalf_of != instance.subject_type:
+    case = task.instance
+    if case.subject_type is not None and on_behalf_of != case.subject_type:
         # A stage of, e.g., a standard's approval: only its owner (the registry) completes it,
         # so the decision is checked and recorded there.
         raise Conflict(
-            f"This task belongs to the {instance.subject_type} it is about; act on that "
+            f"This task belongs to the {case.subject_type} it is about; act on that "
             "instead (for a version under review: POST …/versions/{n}/decision).",
-            subject_type=instance.subject_type,
-            subject_id=instance.subject_id,
+            subject_type=case.subject_type,
+            subject_id=case.subject_id,
         )
-    if expected_lock is not None and expected_lock != instance.lock_version:
+    if expected_lock is not None and expected_lock != case.lock_version:
         raise Conflict(
             "The instance has changed since you loaded it.",
             expected_lock=expected_lock,
-            lock_version=instance.lock_version,
+            lock_version=case.lock_version,
         )
     fields = [FormField.from_dict(f) for f in task.fields or []]
     cleaned = validate_form(fields, data)
     calendar = working_calendar(session)
-    workflow, runnable = restore_workflow(session, instance, calendar)
+    workflow, runnable = restore_workflow(session, case, calendar)
     try:
         workflow.complete_task(task.spiff_task_id, cleaned)
     except (WorkflowError, ExpressionError) as exc:
@@ -166,32 +193,35 @@ def complete_task(
         "completed_at": utcnow(),
         "completed_data": cleaned,
     }
-    instance_id = instance.id  # readable after a failed flush, unlike the instance
     try:  # the compare-and-set on the instance's lock_version may fail
-        write_columns(session, task, completion)
-        save_progress(
+        _COMPLETE.rowcount(session, {"id": task.id, **completion})
+        written = save_progress(
             session,
-            instance,
+            case,
             workflow,
             runnable,
             calendar=calendar,
             actor_login=actor.login,
             closed=frozenset((task.spiff_task_id,)),
         )
-        audit.record(
-            session,
-            actor,
-            "task.complete",
-            task,
-            unit_id=instance.unit_id,
-            instance_id=instance_id,
-            node_id=task.node_id,
-        )
-        session.flush()
     except (StaleDataError, IntegrityError):
         raise Conflict(
             "Someone else moved the instance on at the same time; reload and try again.",
-            instance_id=instance_id,
+            instance_id=case.id,
         ) from None
-    logger.info("%s completed %s of instance %s", actor.login, task.node_id, instance.id)
+    audit.record_entry(
+        session,
+        actor,
+        "task.complete",
+        WorkTask.__name__,
+        task.id,
+        unit_id=case.unit_id,
+        instance_id=case.id,
+        node_id=task.node_id,
+    )
+    for name, value in completion.items():
+        setattr(task, name, value)
+    reflect(session, WorkTask, task.id, completion)
+    reflect(session, ProcessInstance, case.id, written, expire=("state", "tasks"))
+    logger.info("%s completed %s of instance %s", actor.login, task.node_id, case.id)
     return task

@@ -16,7 +16,7 @@ from engine import audit
 from engine.access import Actor
 from engine.calendar_store import working_calendar
 from engine.leases import claim_rows
-from engine.runtime import restore_workflow, save_progress
+from engine.runtime import restore_instance_workflow, save_instance_progress
 from models import InstanceStatus, ProcessInstance, Timer, utcnow
 
 logger = logging.getLogger(__name__)
@@ -63,14 +63,16 @@ def fire_timer(session: Session, actor: Actor, timer_id: int, worker: str | None
         timer.cancelled_at = utcnow()
         return False
     calendar = working_calendar(session)
-    workflow, runnable = restore_workflow(session, instance, calendar)
+    workflow, runnable = restore_instance_workflow(session, instance, calendar)
     timer.fired_at = utcnow()
     if timer.spiff_task_id not in {t.task_id for t in workflow.waiting_timers()}:
         timer.fired_at = None
         timer.cancelled_at = utcnow()
         return False
     workflow.fire_timer(timer.spiff_task_id)
-    save_progress(session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login)
+    save_instance_progress(
+        session, instance, workflow, runnable, calendar=calendar, actor_login=actor.login
+    )
     session.flush()
     audit.record(
         session,

@@ -123,6 +123,15 @@ class WorkTask(Base):
         """True when the task is still open after its normative deadline."""
         return self.is_open and self.due_at is not None and self.due_at < now
 
+    @property
+    def unit_path(self) -> str:
+        return self.instance.unit.path
+
+    @property
+    def lock_version(self) -> int:
+        """The instance's lock: what a completion sends back as ``expected_lock``."""
+        return self.instance.lock_version
+
 
 class Timer(Base):
     """A timer event an instance waits for. Workers claim due rows (``claimed_until`` is a

@@ -116,7 +116,7 @@ def submit_version(
     stage = current_stage(session, version)
     if stage is not None and stage.role == REWORK_ROLE:
         tasks.complete_task(
-            session, Actor.system(actor.login), stage, {"comment": comment}, on_behalf_of=SUBJECT
+            session, Actor.system(actor.login), stage.id, {"comment": comment}, on_behalf_of=SUBJECT
         )
     else:
         route = active_route(session)
@@ -178,7 +178,7 @@ def decide(
     if decision == "return" and not comment.strip():
         raise Invalid("A return needs a comment saying what to fix.", {"comment": ["required"]})
     tasks.complete_task(
-        session, actor, stage, {"decision": decision, "comment": comment}, on_behalf_of=SUBJECT
+        session, actor, stage.id, {"decision": decision, "comment": comment}, on_behalf_of=SUBJECT
     )
     record = ApprovalDecision(
         version_id=version.id,

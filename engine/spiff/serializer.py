@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
@@ -22,8 +23,8 @@ from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 from engine.spiff.errors import WorkflowError
 from engine.spiff.parser import ParsedSpec
 
-#: task id → (what the task looked like, its serialised form); see :func:`state_of`
-SettledTasks = dict[UUID, tuple[tuple, dict[str, Any]]]
+#: task id → (what the task looked like, its ``"id": {…}`` member of JSON text); see state_text
+SettledTasks = dict[UUID, tuple[tuple, str]]
 
 _FINISHED = SpiffTaskState.FINISHED_MASK
 _PREDICTED = SpiffTaskState.FUTURE | SpiffTaskState.PREDICTED_MASK
@@ -48,27 +49,39 @@ def _looks(task: Any) -> tuple:
             len(task.internal_data))  # fmt: skip
 
 
-def _tasks_to_dict(registry: Any, tasks: Mapping[UUID, Any], settled: SettledTasks) -> dict:
-    result = {}
+def _tasks_text(registry: Any, tasks: Mapping[UUID, Any], settled: SettledTasks) -> str:
+    """The ``tasks`` mapping of a workflow as JSON text, settled tasks taken from ``settled``."""
+    members = []
     for task_id, task in tasks.items():
         if _is_settled(task):
             looks = _looks(task)
             known = settled.get(task_id)
             if known is None or known[0] != looks:
-                known = settled[task_id] = (looks, registry.convert(task))
-            result[str(task_id)] = known[1]
+                known = settled[task_id] = (looks, _member(registry, task_id, task))
+            members.append(known[1])
         else:
             settled.pop(task_id, None)
-            result[str(task_id)] = registry.convert(task)
-    return result
+            members.append(_member(registry, task_id, task))
+    return "{" + ", ".join(members) + "}"
+
+
+def _member(registry: Any, task_id: UUID, task: Any) -> str:
+    return f'"{task_id}": {json.dumps(registry.convert(task))}'
 
 
 class _SpeclessWorkflowConverter(SpiffBpmnWorkflowConverter):
     """Serialises a workflow's state only; the spec comes back from the spec cache."""
 
-    def to_dict(self, workflow: Any, settled: SettledTasks | None = None) -> dict:
-        # SpiffWorkflow's WorkflowConverter.to_dict, with the settled tasks taken from
-        # ``settled`` when they have not changed (see state_of).
+    def to_dict(self, workflow: Any) -> dict:
+        # SpiffWorkflow's WorkflowConverter.to_dict without the spec.
+        return {**self._head(workflow), "tasks": self.mapping_to_dict(workflow.tasks)}
+
+    def to_text(self, workflow: Any, settled: SettledTasks) -> str:
+        """:meth:`to_dict` as JSON text, the settled tasks' text reused from ``settled``."""
+        head = json.dumps({**self._head(workflow), "typename": self.typename})
+        return f'{head[:-1]}, "tasks": {_tasks_text(self.registry, workflow.tasks, settled)}}}'
+
+    def _head(self, workflow: Any) -> dict:
         registry = self.registry
         last = workflow.last_task
         return {
@@ -77,7 +90,6 @@ class _SpeclessWorkflowConverter(SpiffBpmnWorkflowConverter):
             "last_task": str(last.id) if last is not None else None,
             "success": workflow.success,
             "completed": workflow.completed,
-            "tasks": _tasks_to_dict(registry, workflow.tasks, {} if settled is None else settled),
             "root": str(workflow.task_tree.id),
             "subprocesses": self.mapping_to_dict(workflow.subprocesses),
             "bpmn_events": registry.convert(workflow.bpmn_events),
@@ -108,28 +120,35 @@ def _make_state_serializer() -> SpiffBpmnWorkflowSerializer:
 
 state_serializer = _make_state_serializer()
 STATE_VERSION = f"etalon-1/spiff-{SPIFF_SERIALIZER_VERSION}"
-# The registry's own convert takes no options: call the workflow converter (with the typename
-# the registry adds) directly to hand it the settled tasks.
-_convert_workflow = state_serializer.registry.convert_to_dict[
-    state_serializer.registry.typenames[SpiffBpmnWorkflow]
-]
+# The converter the registry made for workflows (configure() builds it; it registers itself).
+_workflow_converter: _SpeclessWorkflowConverter = (
+    state_serializer.registry.convert_to_dict[
+        state_serializer.registry.typenames[SpiffBpmnWorkflow]
+    ]
+    .args[1]
+    .__self__
+)
 
 
-def state_of(
-    spiff: SpiffBpmnWorkflow, spec_key: str, settled: SettledTasks | None = None
-) -> dict[str, Any]:
-    """The state of a Spiff workflow as a JSON-compatible dict, without the spec.
-
-    ``settled`` keeps the serialised form of the top workflow's settled tasks (finished
-    ones, and predicted ones without data) between calls on one workflow, so a step
-    serialises only the tasks it touched. An entry is reused only while the task's state,
-    last change, children, trigger and internal data look as they did.
-    """
+def state_of(spiff: SpiffBpmnWorkflow, spec_key: str) -> dict[str, Any]:
+    """The state of a Spiff workflow as a JSON-compatible dict, without the spec."""
     return {
         "version": STATE_VERSION,
         "spec_key": spec_key,
-        "workflow": _convert_workflow(spiff, settled={} if settled is None else settled),
+        "workflow": state_serializer.registry.convert(spiff),
     }
+
+
+def state_text(spiff: SpiffBpmnWorkflow, spec_key: str, settled: SettledTasks) -> str:
+    """:func:`state_of` as JSON text, as the engine stores it.
+
+    ``settled`` keeps the JSON text of the top workflow's settled tasks (finished ones, and
+    predicted ones without data) between calls on one workflow, so a step encodes only the
+    tasks it touched. An entry is reused only while the task's state, last change, children,
+    trigger and internal data look as they did.
+    """
+    head = json.dumps({"version": STATE_VERSION, "spec_key": spec_key})
+    return f'{head[:-1]}, "workflow": {_workflow_converter.to_text(spiff, settled)}}}'
 
 
 def spiff_of(

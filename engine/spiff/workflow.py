@@ -27,7 +27,7 @@ from engine.nodes import (
 from engine.spiff.errors import WorkflowError, unwrap_expression_error
 from engine.spiff.parser import ParsedSpec
 from engine.spiff.script_engine import SafeScriptEngine
-from engine.spiff.serializer import SettledTasks, spiff_of, state_of
+from engine.spiff.serializer import SettledTasks, spiff_of, state_of, state_text
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Workflow:
         # The ids of the ready human tasks as the engine last stored them (None: unknown);
         # kept here for the engine, which keeps one task row per ready human task.
         self.saved_ready: frozenset[str] | None = None
-        self._settled: SettledTasks = {}  # serialised settled tasks, reused by serialize
+        self._settled: SettledTasks = {}  # encoded settled tasks, reused by serialize_text
 
     def rebind(self, *, trusted: bool, calendar: Any) -> None:
         """Take up a kept workflow in a new operation: the standard's trust and the working
@@ -260,7 +260,11 @@ class Workflow:
 
     def serialize(self) -> dict[str, Any]:
         """The instance state as a JSON-compatible dict, without the spec."""
-        return state_of(self.spiff, self.parsed.key, self._settled)
+        return state_of(self.spiff, self.parsed.key)
+
+    def serialize_text(self) -> str:
+        """:meth:`serialize` as JSON text, as the engine stores it."""
+        return state_text(self.spiff, self.parsed.key, self._settled)
 
     @classmethod
     def restore(

@@ -40,7 +40,7 @@ def test_concurrent_completions_one_wins(committed_postgres):
                 seen.append(task.instance.lock_version)  # both load it before either writes
                 barrier.wait(timeout=30)
                 try:
-                    complete_task(session, Actor.system(name), task, {"n1": 1})
+                    complete_task(session, Actor.system(name), task.id, {"n1": 1})
                     session.commit()
                     outcomes.append("won")
                 except Conflict:

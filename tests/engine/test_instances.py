@@ -64,16 +64,16 @@ def test_registration_runs_to_the_end_with_tasks_by_role(session, actor_of, lipe
     assert task in mine
     assert task not in session.scalars(query_my_tasks(actor_of("career.lip"))).all()
 
-    complete_task(session, reg, task, {"returned": False, "channel": "czn"})
+    complete_task(session, reg, task.id, {"returned": False, "channel": "czn"})
     [task] = open_tasks(session, instance)
     assert task.node_id == "Task_Register"
     assert session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one().due_at
-    complete_task(session, reg, task, {"registration_date": "2026-11-23"})
+    complete_task(session, reg, task.id, {"registration_date": "2026-11-23"})
     [task] = open_tasks(session, instance)
     assert task.role == "employer_specialist"
     with pytest.raises(Forbidden):
-        complete_task(session, reg, get_task(session, actor_of("career.lip"), task.id), {})
-    complete_task(session, actor_of("career.lip"), task, {"vacancies_offered": 3})
+        complete_task(session, reg, get_task(session, actor_of("career.lip"), task.id).id, {})
+    complete_task(session, actor_of("career.lip"), task.id, {"vacancies_offered": 3})
 
     assert instance.status == InstanceStatus.completed
     timer = session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
@@ -133,15 +133,15 @@ def test_task_data_is_checked_against_declared_fields(session, actor_of, lipetsk
     instance = start_instance(session, reg, registration, lipetsk)
     [task] = open_tasks(session, instance)
     with pytest.raises(Invalid) as caught:
-        complete_task(session, reg, task, {"returned": "yes", "channel": "post", "x": 1})
+        complete_task(session, reg, task.id, {"returned": "yes", "channel": "post", "x": 1})
     assert set(caught.value.errors) == {"returned", "channel", "x"}
-    complete_task(session, reg, task, {"returned": False})
+    complete_task(session, reg, task.id, {"returned": False})
     [task] = open_tasks(session, instance)
     with pytest.raises(Invalid) as caught:
-        complete_task(session, reg, task, {})
+        complete_task(session, reg, task.id, {})
     assert caught.value.errors == {"registration_date": ["is required"]}
     with pytest.raises(Invalid):
-        complete_task(session, reg, task, {"registration_date": "23.11.2026"})
+        complete_task(session, reg, task.id, {"registration_date": "23.11.2026"})
 
 
 def test_completed_tasks_cannot_be_completed_again_and_claims_are_respected(
@@ -156,12 +156,12 @@ def test_completed_tasks_cannot_be_completed_again_and_claims_are_respected(
     assert task.status == TaskStatus.claimed
     assert task not in session.scalars(query_my_tasks(reg)).all()
     with pytest.raises(Conflict):
-        complete_task(session, reg, task, {})
-    complete_task(session, other, task, {"returned": False})
+        complete_task(session, reg, task.id, {})
+    complete_task(session, other, task.id, {"returned": False})
     with pytest.raises(InvalidTransition):
-        complete_task(session, other, task, {"returned": False})
+        complete_task(session, other, task.id, {"returned": False})
     with pytest.raises(Conflict):
-        complete_task(session, reg, open_tasks(session, instance)[0], {}, expected_lock=1)
+        complete_task(session, reg, open_tasks(session, instance)[0].id, {}, expected_lock=1)
 
 
 def test_instances_are_read_in_scope(session, actor_of, lipetsk, registration):

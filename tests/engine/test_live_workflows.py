@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from engine import org
 from engine.access import Actor
+from engine.case_rows import CaseRow, RowVersion
 from engine.instances import start_instance
-from engine.live_workflows import LiveWorkflows, live_workflows, row_version
+from engine.live_workflows import LiveWorkflows, live_workflows
 from engine.spiff import Workflow, parse_spec
 from engine.tasks import complete_task, get_task
 from engine.timers import fire_timer
@@ -33,9 +34,8 @@ def _workflow() -> Workflow:
     return workflow
 
 
-def _row(lock_version: int, instance_id: int = 7) -> ProcessInstance:
-    moment = dt.datetime(2026, 3, 2, 10, 0, 0, lock_version, tzinfo=dt.UTC)
-    return ProcessInstance(id=instance_id, lock_version=lock_version, updated_at=moment)
+def _row(lock_version: int, instance_id: int = 7) -> RowVersion:
+    return (instance_id, lock_version, dt.datetime(2026, 3, 2, 10, 0, 0, lock_version, dt.UTC))
 
 
 def test_a_workflow_is_kept_only_once_its_session_commits():
@@ -95,11 +95,6 @@ def test_a_workflow_with_unsaved_events_is_not_kept():
     assert len(cache) == 0
 
 
-def test_row_version_never_loads_anything():
-    assert row_version(ProcessInstance()) is None  # before the first flush
-    assert row_version(_row(4))[:2] == (7, 4)
-
-
 # -- through the engine, on both databases -----------------------------------------------
 
 
@@ -117,9 +112,14 @@ def _ready(session: Session, instance_id: int) -> WorkTask:
     return get_task(session, SYSTEM, task_id)
 
 
+def _row_version(session: Session, instance: ProcessInstance) -> RowVersion:
+    session.refresh(instance)
+    return CaseRow.of(instance).row_version
+
+
 def _complete(session: Session, instance_id: int) -> str:
     task = _ready(session, instance_id)
-    complete_task(session, SYSTEM, task, {f"n{task.node_id.split('_')[1]}": 1})
+    complete_task(session, SYSTEM, task.id, {f"n{task.node_id.split('_')[1]}": 1})
     session.commit()
     return task.node_id
 
@@ -140,7 +140,7 @@ def test_after_a_rolled_back_step_the_next_one_restores_from_the_row(session, li
     instance = start_instance(session, SYSTEM, linear, org.unit_by_code(session, "R48-LIP"))
     session.commit()
     task = _ready(session, instance.id)
-    complete_task(session, SYSTEM, task, {"n1": 1})
+    complete_task(session, SYSTEM, task.id, {"n1": 1})
     session.rollback()  # e.g. the request failed later: Task_1 is still to do
     misses = live_workflows.misses
     assert _complete(session, instance.id) == "Task_1"
@@ -153,7 +153,7 @@ def test_a_write_by_someone_else_makes_the_kept_workflow_a_miss(session, linear)
     instance = start_instance(session, SYSTEM, linear, org.unit_by_code(session, "R48-LIP"))
     session.commit()
     _complete(session, instance.id)  # this process now keeps the workflow after Task_1
-    kept = live_workflows.take(instance, instance.state["spec_key"])
+    kept = live_workflows.take(_row_version(session, instance), instance.state["spec_key"])
     assert kept is not None
     # Another process moves the instance on from the row: restore, complete, save.
     live_workflows.capacity, capacity = 0, live_workflows.capacity
@@ -162,7 +162,7 @@ def test_a_write_by_someone_else_makes_the_kept_workflow_a_miss(session, linear)
     finally:
         live_workflows.capacity = capacity
     # The old workflow, had it stayed, would be under a key the row no longer has.
-    assert row_version(instance)[1] > 3
+    assert _row_version(session, instance)[1] > 3
     assert _complete(session, instance.id) == "Task_3"  # restored from the row, not the old one
     session.refresh(instance)
     assert instance.data == {"n1": 1, "n2": 1, "n3": 1}
@@ -175,7 +175,7 @@ def test_an_interrupting_timer_cancels_the_row_of_the_task_it_interrupts(session
     instance = start_instance(session, SYSTEM, version, org.unit_by_code(session, "R48-LIP"))
     session.commit()
     if not live:  # as if the worker's process had never seen the instance
-        live_workflows.take(instance, instance.state["spec_key"])
+        live_workflows.take(_row_version(session, instance), instance.state["spec_key"])
     timer = session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
     assert fire_timer(session, SYSTEM, timer.id)
     session.commit()

@@ -31,7 +31,7 @@ def test_dry_run_then_apply_moves_only_those_that_can(session, system, versions,
     at_first = start_instance(session, system, old, unit)
     at_third = start_instance(session, system, old, unit)
     for _ in range(2):
-        complete_task(session, system, _ready(at_third), {})
+        complete_task(session, system, _ready(at_third).id, {})
     assert _ready(at_third).node_id == "Task_3"  # the new version has no Task_3
 
     report = migrate_instances(session, system, old, new, dry_run=True)
@@ -56,8 +56,8 @@ def test_dry_run_then_apply_moves_only_those_that_can(session, system, versions,
         == events_before
     )  # no checkpoint reported twice
 
-    complete_task(session, system, _ready(at_first), {"n1": 1})
-    complete_task(session, system, _ready(at_first), {"n2": 2})
+    complete_task(session, system, _ready(at_first).id, {"n1": 1})
+    complete_task(session, system, _ready(at_first).id, {"n2": 2})
     assert at_first.status == InstanceStatus.completed
     cp = session.scalars(
         select(CheckpointEvent).where(

@@ -30,12 +30,14 @@ def test_an_engine_run_updates_trace_conformance_and_rollups(session, actor_of, 
     lipetsk = org.unit_by_code(session, "R48-LIP")
     reg = actor_of("reg.lip")
     instance = start_instance(session, reg, version, lipetsk, {"channel": "epgu"})
-    complete_task(session, reg, _open_task(session, instance), {"returned": True})
-    complete_task(session, reg, _open_task(session, instance), {"clarification": "паспорт"})
-    complete_task(session, reg, _open_task(session, instance), {"returned": False})
-    complete_task(session, reg, _open_task(session, instance), {"registration_date": "2026-11-23"})
+    complete_task(session, reg, _open_task(session, instance).id, {"returned": True})
+    complete_task(session, reg, _open_task(session, instance).id, {"clarification": "паспорт"})
+    complete_task(session, reg, _open_task(session, instance).id, {"returned": False})
     complete_task(
-        session, actor_of("career.lip"), _open_task(session, instance), {"vacancies_offered": 2}
+        session, reg, _open_task(session, instance).id, {"registration_date": "2026-11-23"}
+    )
+    complete_task(
+        session, actor_of("career.lip"), _open_task(session, instance).id, {"vacancies_offered": 2}
     )
     queued = backlog(session).pending
     assert queued > 0

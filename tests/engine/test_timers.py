@@ -24,7 +24,7 @@ def _waiting_for_registration(session, actor, version, unit):
     """An instance whose application was checked: Task_Register ready, its timer armed."""
     instance = start_instance(session, actor, version, unit)
     [task] = [t for t in instance.tasks if t.status == TaskStatus.ready]
-    complete_task(session, actor, task, {"returned": False})
+    complete_task(session, actor, task.id, {"returned": False})
     return instance
 
 
@@ -65,7 +65,7 @@ def test_a_timer_of_a_finished_step_is_cancelled(session, system):
         session, system, version, org.unit_by_code(session, "R48-LIP")
     )
     task = next(t for t in instance.tasks if t.status == TaskStatus.ready)
-    complete_task(session, system, task, {"registration_date": "2026-11-23"})
+    complete_task(session, system, task.id, {"registration_date": "2026-11-23"})
     timer = session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
     assert timer.cancelled_at is not None and timer.fired_at is None
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
+from engine.calendar_store import REVISION_SETTING, working_calendar
 from migrations import alembic_config
-from models import Base, make_engine
+from models import Base, Setting, make_engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,3 +45,28 @@ def test_upgrade_check_downgrade_upgrade(empty_database):
     assert _tables(empty_database) == set()
     command.upgrade(config, "head")
     assert _tables(empty_database) == set(Base.metadata.tables)
+
+
+def test_loaded_calendar_years_get_a_revision(empty_database):
+    """0009: a database with loaded calendar days gets the revision working_calendar asks for,
+    and the calendar it counts on is the loaded one; the downgrade takes the revision away."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0008")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO calendar_days (day, year, kind, name, loaded_at) "
+                    "VALUES ('2031-01-02', 2031, 'holiday', 'test', '2026-11-23 10:00:00')"
+                )
+            )
+        command.upgrade(config, "0009")
+        with Session(engine) as session:
+            assert session.get(Setting, REVISION_SETTING).value
+            assert working_calendar(session).days[dt.date(2031, 1, 2)] == "holiday"
+        command.downgrade(config, "0008")
+        with Session(engine) as session:
+            assert session.get(Setting, REVISION_SETTING) is None
+    finally:
+        engine.dispose()
