@@ -58,6 +58,9 @@ class Prepared:
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
+        defaulted = [c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+        if defaulted:  # SQLAlchemy would compute them per execution; nothing here does
+            raise ValueError(f"give the columns with Python-side defaults a value: {defaulted}")
         binds = tuple(
             (
                 name,
