@@ -94,7 +94,10 @@ class Prepared:
 
     def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per row of ``rows`` (INSERTs of several rows)."""
-        self._run(session, rows, many=True).close()
+        if len(rows) == 1:  # the usual step: psycopg's executemany costs a pipeline sync
+            self._run(session, rows[0], many=False).close()
+        elif rows:
+            self._run(session, rows, many=True).close()
 
     def _run(self, session: Session, values: Any, *, many: bool) -> Any:
         connection = session.connection()
