@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit
 from engine.access import Actor, require_role
 from engine.calendar_store import working_calendar
-from engine.case_rows import TaskRow, load_task
+from engine.case_rows import OPEN, TaskRow, load_task
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
 from engine.forms import validate_form
@@ -32,12 +32,11 @@ from models import InstanceStatus, ProcessInstance, Role, TaskStatus, Unit, Work
 
 logger = logging.getLogger(__name__)
 
-OPEN = (TaskStatus.ready, TaskStatus.claimed)
 _task = WorkTask.__table__.c
 
-#: How to load a task to work on it: with its instance, but not the instance's serialised
-#: state, which a step needs only when this process does not hold the workflow live
-#: (engine.live_workflows); then restore_workflow loads it.
+#: How to load a task as an ORM object (to claim it): with its instance, but not the
+#: instance's serialised state. Completing a task reads plain records instead
+#: (engine.case_rows).
 WORKING_LOAD = (defaultload(WorkTask.instance).defer(ProcessInstance.state),)
 
 
