@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, or_, select
+from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import READERS_OF_AUDIT, Actor, in_scope, require_role
-from engine.prepared import Prepared
+from engine.prepared import Prepared, column_values
 from engine.values import jsonable
 from models import AuditEntry, Unit, utcnow
 
@@ -20,19 +20,11 @@ logger = logging.getLogger(__name__)
 
 _INSERT = Prepared(
     insert(AuditEntry.__table__).values(
-        {
-            name: bindparam(name, type_=AuditEntry.__table__.c[name].type)
-            for name in (
-                "actor_id",
-                "actor_login",
-                "action",
-                "object_type",
-                "object_id",
-                "unit_id",
-                "details",
-                "at",
-            )
-        }
+        column_values(
+            AuditEntry.__table__,
+            *("actor_id", "actor_login", "action", "object_type", "object_id", "unit_id"),
+            *("details", "at"),
+        )
     )
 )
 

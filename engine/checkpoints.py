@@ -12,11 +12,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.case_rows import CaseRow
-from engine.prepared import Prepared
+from engine.prepared import Prepared, column_values
 from engine.spiff import NodeEvent
 from engine.steps import StepCatalog
 from engine.values import jsonable
@@ -95,11 +95,11 @@ _EVENT_COLUMNS = (
 )  # fmt: skip
 _INSERT_EVENT = Prepared(
     insert(CheckpointEvent.__table__)
-    .values({name: bindparam(name, type_=_events[name].type) for name in _EVENT_COLUMNS})
+    .values(column_values(CheckpointEvent.__table__, *_EVENT_COLUMNS))
     .returning(_events.id)
 )
 _QUEUE_EVENT = Prepared(
-    insert(EventFoldQueue.__table__).values(event_id=bindparam("event_id", type_=Integer))
+    insert(EventFoldQueue.__table__).values(column_values(EventFoldQueue.__table__, "event_id"))
 )
 _regions: dict[str, int | None] = {}  # unit path → region id; paths never change
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, inspect
+from sqlalchemy import BindParameter, Dialect, Table, bindparam, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -125,8 +125,8 @@ class Prepared:
 
     def rows(self, session: Session, values: Mapping[str, Any]) -> list[tuple]:
         """Run a SELECT (or a statement with RETURNING); its rows, converted."""
-        compiled = self._for(session.get_bind().dialect)
         cursor = self.execute(session, values)
+        compiled = self._for(session.connection().dialect)
         fetched = cursor.fetchall()
         cursor.close()
         if not any(compiled.results):
@@ -141,6 +141,11 @@ class Prepared:
         """The first row of :meth:`rows`, or None."""
         rows = self.rows(session, values)
         return rows[0] if rows else None
+
+
+def column_values(table: Table, *names: str) -> dict[str, BindParameter]:
+    """``.values()`` of an INSERT/UPDATE: a parameter per column, named and typed like it."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
 
 
 def _bind_processor(type_: Any, dialect: Dialect) -> Processor:

@@ -23,7 +23,7 @@ from engine.checkpoints import record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
 from engine.live_workflows import live_workflows
-from engine.prepared import Prepared, reflect
+from engine.prepared import Prepared, column_values, reflect
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
 from engine.values import jsonable
@@ -170,12 +170,10 @@ _SAVE_STATE = Prepared(
     update(ProcessInstance.__table__)
     .where(_instance.id == bindparam("id"), _instance.lock_version == bindparam("expected"))
     .values(
-        state=bindparam("state", type_=_instance.state.type),
-        data=bindparam("data", type_=_instance.data.type),
-        status=bindparam("status", type_=_instance.status.type),
-        completed_at=bindparam("completed_at", type_=_instance.completed_at.type),
-        updated_at=bindparam("updated_at", type_=_instance.updated_at.type),
-        lock_version=bindparam("lock_version", type_=_instance.lock_version.type),
+        column_values(
+            ProcessInstance.__table__,
+            *("state", "data", "status", "completed_at", "updated_at", "lock_version"),
+        )
     ),
     encoded=("state",),
 )
@@ -268,21 +266,19 @@ _OPEN_TASKS = Prepared(
 _MOVE_TASK = Prepared(
     update(WorkTask.__table__)
     .where(_task.id == bindparam("id"))
-    .values(node_id=bindparam("node_id", type_=_task.node_id.type))
+    .values(column_values(WorkTask.__table__, "node_id"))
 )
 _CANCEL_TASK = Prepared(
     update(WorkTask.__table__)
     .where(_task.id == bindparam("id"))
-    .values(status=bindparam("status", type_=_task.status.type))
+    .values(column_values(WorkTask.__table__, "status"))
 )
 _NEW_TASK_COLUMNS = (
     "instance_id", "spiff_task_id", "node_id", "name", "kind", "lane", "role", "status",
     "fields", "due_at", "created_at",
 )  # fmt: skip
 _INSERT_TASK = Prepared(
-    insert(WorkTask.__table__).values(
-        {name: bindparam(name, type_=_task[name].type) for name in _NEW_TASK_COLUMNS}
-    )
+    insert(WorkTask.__table__).values(column_values(WorkTask.__table__, *_NEW_TASK_COLUMNS))
 )
 
 

@@ -24,7 +24,7 @@ from engine.case_rows import OPEN, TaskRow, load_task
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
 from engine.forms import validate_form
-from engine.prepared import Prepared, reflect
+from engine.prepared import Prepared, column_values, reflect
 from engine.runtime import restore_workflow, save_progress
 from engine.spiff import WorkflowError
 from engine.steps import FormField
@@ -118,16 +118,10 @@ _COMPLETE = Prepared(
     update(WorkTask.__table__)
     .where(_task.id == bindparam("id"))
     .values(
-        {
-            name: bindparam(name, type_=_task[name].type)
-            for name in (
-                "status",
-                "completed_by_id",
-                "completed_by_login",
-                "completed_at",
-                "completed_data",
-            )
-        }
+        column_values(
+            WorkTask.__table__,
+            *("status", "completed_by_id", "completed_by_login", "completed_at", "completed_data"),
+        )
     )
 )
 
