@@ -35,6 +35,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 from alembic import command
@@ -237,11 +238,17 @@ def state_text(bpmn: bytes, tasks: int) -> str:
     return json.dumps(workflow.serialize())
 
 
-def driver_floor(engine: Engine, tasks: int, instances: int, state: str) -> float:
+def driver_floor(
+    engine: Engine, tasks: int, instances: int, state: str, *, pipelined: bool = False
+) -> float:
     """Seconds per instance of the database work alone, through the bare DB-API driver: per
     task one transaction with the statements a completion needs — SELECT the ready task,
     UPDATE the instance's state (real size) under a lock_version compare-and-set, UPDATE the
-    task, INSERT the next one, INSERT an audit entry, COMMIT. No ORM, no SpiffWorkflow."""
+    task, INSERT the next one, INSERT an audit entry, COMMIT. No ORM, no SpiffWorkflow.
+
+    ``pipelined`` (PostgreSQL): the writes and the COMMIT are sent in one psycopg pipeline,
+    one round trip after the SELECT's — the fewest a step can take, as its writes depend on
+    what it read."""
     _floor.create_all(engine)
     sqlite = engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
@@ -277,31 +284,39 @@ def driver_floor(engine: Engine, tasks: int, instances: int, state: str) -> floa
                     (instance_id,),
                 )  # fmt: skip
                 task_id = cursor.fetchone()[0]
-                cursor.execute(
-                    sql("UPDATE bench_floor_instances SET state = ?, lock_version = ? "
-                        "WHERE id = ? AND lock_version = ?"),
-                    (state, step + 2, instance_id, step + 1),
-                )  # fmt: skip
-                cursor.execute(
-                    sql("UPDATE bench_floor_tasks SET status = 'completed', completed_data = ? "
-                        "WHERE id = ?"),
-                    ('{"n": 1}', task_id),
-                )  # fmt: skip
-                if step < tasks - 1:
-                    cursor.execute(
-                        sql("INSERT INTO bench_floor_tasks (instance_id, spiff_task_id, status) "
-                            "VALUES (?, ?, 'ready')"),
-                        (instance_id, str(step + 1)),
-                    )  # fmt: skip
-                cursor.execute(
-                    sql("INSERT INTO bench_floor_audit (action, object_id, details) "
-                        "VALUES ('task.complete', ?, '{}')"),
-                    (str(task_id),),
-                )  # fmt: skip
-                connection.commit()
+                writes = connection.driver_connection.pipeline() if pipelined else nullcontext()
+                with writes:
+                    _floor_writes(cursor, sql, state, instance_id, task_id, step, tasks)
+                    connection.commit()
+                if cursor.rowcount != 1:  # the last write (the audit entry) went in
+                    raise RuntimeError("the floor's writes did not all go in")
         return (time.perf_counter() - started) / instances
     finally:
         connection.close()
+
+
+def _floor_writes(cursor, sql, state: str, instance_id: int, task_id: int, step: int, tasks):
+    cursor.execute(
+        sql("UPDATE bench_floor_instances SET state = ?, lock_version = ? "
+            "WHERE id = ? AND lock_version = ?"),
+        (state, step + 2, instance_id, step + 1),
+    )  # fmt: skip
+    cursor.execute(
+        sql("UPDATE bench_floor_tasks SET status = 'completed', completed_data = ? "
+            "WHERE id = ?"),
+        ('{"n": 1}', task_id),
+    )  # fmt: skip
+    if step < tasks - 1:
+        cursor.execute(
+            sql("INSERT INTO bench_floor_tasks (instance_id, spiff_task_id, status) "
+                "VALUES (?, ?, 'ready')"),
+            (instance_id, str(step + 1)),
+        )  # fmt: skip
+    cursor.execute(
+        sql("INSERT INTO bench_floor_audit (action, object_id, details) "
+            "VALUES ('task.complete', ?, '{}')"),
+        (str(task_id),),
+    )  # fmt: skip
 
 
 # -- over HTTP --------------------------------------------------------------------------------
@@ -433,6 +448,10 @@ def main() -> None:
                 print(_line(f"  no live workflow ({name})", cold, tasks))
                 floor = driver_floor(engine, tasks, count, state)
                 print(_line(f"  floor, driver only ({name})", floor, tasks))
+                if name == "postgresql":
+                    floor = driver_floor(engine, tasks, count, state, pipelined=True)
+                    results[("floor", tasks)] = floor
+                    print(_line(f"  floor, writes pipelined ({name})", floor, tasks))
                 if name == "postgresql":  # SQLite has one writer: concurrency cannot help it
                     for workers in WORKERS:
                         seconds = concurrent(
@@ -453,6 +472,17 @@ def main() -> None:
                 print(
                     f"  {name}, {workers} processes: 20-task throughput {rate:.1f}/s "
                     f"({'≥' if rate >= floor else '<'} {floor:.1f}/s)"
+                )
+            if name == "postgresql":
+                # What no engine on this machine can go below: SpiffWorkflow's own step plus
+                # the fewest round trips of a step's statements. Above the target, the target
+                # cannot be met with a transaction per step.
+                bound = (results[("bare", 20)] + results[("floor", 20)]) / 20 * 1000
+                target = results[("serialise", 20)] / 20 * 1000
+                print(
+                    f"  {name}: lower bound of a step = SpiffWorkflow in memory + pipelined "
+                    f"floor = {bound:.2f} ms/task vs target {target:.2f} ms/task: "
+                    f"{'the target is reachable' if bound < target else 'the target cannot be met'}"
                 )
             ratio = (results[(name, 100)] / 100) / (results[(name, 20)] / 20)
             verdict = "PASS" if ratio <= 2 else "MISS"
