@@ -57,7 +57,9 @@ def bundled_calendar() -> WorkingCalendar:
 REVISION_SETTING = "calendar.revision"
 
 _days, _settings = CalendarDay.__table__.c, Setting.__table__.c
-_REVISION = Prepared(select(_settings.value).where(_settings.key == REVISION_SETTING))
+#: The revision as a column of another SELECT (a step reads it with its task: one query less).
+REVISION = select(_settings.value).where(_settings.key == REVISION_SETTING).scalar_subquery()
+_REVISION = Prepared(select(REVISION))
 _LOADED_DAYS = Prepared(select(_days.day, _days.kind).order_by(_days.day))
 _last: tuple[str, WorkingCalendar] | None = None  # the last revision read and its calendar
 
@@ -67,12 +69,17 @@ def working_calendar(session: Session) -> WorkingCalendar:
 
     Asked on every step (an administrator may load a year at any time): one small query for
     the loaded years' revision; the calendar built for the same revision is reused."""
+    return calendar_of_revision(session, _REVISION.first(session, {})[0])
+
+
+def calendar_of_revision(session: Session, revision: str | None) -> WorkingCalendar:
+    """:func:`working_calendar` for the :data:`REVISION` the caller read (None: no year was
+    ever loaded)."""
     global _last
-    revision = _REVISION.first(session, {})
-    if revision is None:  # no year was ever loaded
+    if revision is None:
         return bundled_calendar()
     last = _last
-    if last is not None and last[0] == revision[0]:
+    if last is not None and last[0] == revision:
         return last[1]
     rows = _LOADED_DAYS.rows(session, {})
     bundled = bundled_calendar()
@@ -80,7 +87,7 @@ def working_calendar(session: Session) -> WorkingCalendar:
     days = {d: k for d, k in bundled.days.items() if d.year not in loaded}
     days.update(dict(rows))
     calendar = WorkingCalendar(days=days, years=bundled.years | loaded, hours=bundled.hours)
-    _last = (revision[0], calendar)
+    _last = (revision, calendar)
     return calendar
 
 

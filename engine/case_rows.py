@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from engine.calendar_store import REVISION as CALENDAR_REVISION
 from engine.prepared import Prepared
 from models import (
     InstanceStatus,
@@ -106,6 +107,8 @@ class TaskRow:
     completed_at: dt.datetime | None
     completed_data: dict[str, Any] | None
     instance: CaseRow = field(repr=False)
+    #: the production calendar's revision when the task was read (engine.calendar_store)
+    calendar_revision: str | None = field(default=None, repr=False)
 
     @property
     def is_open(self) -> bool:
@@ -126,7 +129,11 @@ class TaskRow:
 
 _task, _instance = WorkTask.__table__.c, ProcessInstance.__table__.c
 _unit, _standard, _version = Unit.__table__.c, Standard.__table__.c, StandardVersion.__table__.c
-_TASK_COLUMNS = tuple(_task[name] for name in TaskRow.__dataclass_fields__ if name != "instance")
+_TASK_COLUMNS = tuple(
+    _task[name]
+    for name in TaskRow.__dataclass_fields__
+    if name not in ("instance", "calendar_revision")
+)
 _CASE_COLUMNS = (
     _instance.id,
     _instance.version_id,
@@ -149,7 +156,7 @@ _CASE_JOINS = (
     .join(StandardVersion.__table__, _version.id == _instance.version_id)
 )
 _LOAD_TASK = Prepared(
-    select(*_TASK_COLUMNS, *_CASE_COLUMNS)
+    select(*_TASK_COLUMNS, *_CASE_COLUMNS, CALENDAR_REVISION)
     .select_from(_CASE_JOINS.join(WorkTask.__table__, _task.instance_id == _instance.id))
     .where(_task.id == bindparam("task_id"))
 )
@@ -162,9 +169,9 @@ def load_task(session: Session, task_id: int) -> TaskRow | None:
     if row is None:
         return None
     split = len(_TASK_COLUMNS)
-    case = CaseRow(*row[split:])
+    case = CaseRow(*row[split:-1])
     case.supporting_version_ids = list(case.supporting_version_ids or ())
-    return TaskRow(*row[:split], instance=case)
+    return TaskRow(*row[:split], instance=case, calendar_revision=row[-1])
 
 
 def load_state(session: Session, case: CaseRow) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
 from engine.access import Actor, require_role
-from engine.calendar_store import working_calendar
+from engine.calendar_store import calendar_of_revision
 from engine.case_rows import OPEN, TaskRow, load_task
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
@@ -168,7 +168,7 @@ def complete_task(
         )
     fields = [FormField.from_dict(f) for f in task.fields or []]
     cleaned = validate_form(fields, data)
-    calendar = working_calendar(session)
+    calendar = calendar_of_revision(session, task.calendar_revision)
     workflow, runnable = restore_workflow(session, case, calendar)
     try:
         workflow.complete_task(task.spiff_task_id, cleaned)
