@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine.case_rows import CaseRow
@@ -104,13 +104,16 @@ _QUEUE_EVENT = Prepared(
 _regions: dict[str, int | None] = {}  # unit path → region id; paths never change
 
 
+_UNIT_LEVEL = Prepared(select(Unit.__table__.c.level).where(Unit.__table__.c.id == bindparam("id")))
+
+
 def _region_id(session: Session, unit_path: str) -> int | None:
     """The region a unit belongs to (itself if it is one): the second id of its path."""
     if unit_path in _regions:
         return _regions[unit_path]
     ancestors = [int(part) for part in unit_path.strip("/").split("/")]
-    region = session.get(Unit, ancestors[1]) if len(ancestors) >= 2 else None
-    found = region.id if region is not None and region.level == UnitLevel.region else None
+    level = _UNIT_LEVEL.first(session, {"id": ancestors[1]}) if len(ancestors) >= 2 else None
+    found = ancestors[1] if level is not None and level[0] == UnitLevel.region else None
     if len(_regions) < 100_000:
         _regions[unit_path] = found
     return found

@@ -11,15 +11,21 @@ once and executed here, with SQLAlchemy's own conversions of parameters and resu
 What they skip: SQLAlchemy's execution events (``echo`` logging among them) and the ORM's
 identity map — a caller that writes a row the session may hold loaded says so with
 :func:`reflect`.
+
+Inside :func:`batched`, statements are sent without waiting for each other's results where
+the driver can (psycopg's pipeline mode): on PostgreSQL a step's writes and its
+compare-and-set cost one round trip instead of one each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Dialect, Table, bindparam, inspect
+from sqlalchemy import BindParameter, Dialect, Engine, Table, bindparam, event, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -111,24 +117,28 @@ class Prepared:
                 cursor.execute(compiled.sql, self._parameters(compiled, values))
         except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy raises it (IntegrityError…)
             cursor.close()
-            raise DBAPIError.instance(
-                compiled.sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from exc
+            raise _wrapped(dialect, compiled.sql, values, exc) from exc
         return cursor
 
     def rowcount(self, session: Session, values: Mapping[str, Any]) -> int:
-        """Run an UPDATE/DELETE; how many rows it matched."""
+        """Run an UPDATE/DELETE; how many rows it matched (in a batch: what is queued is sent
+        first — see :func:`rowcount_of` to read it later instead)."""
         cursor = self.execute(session, values)
-        count = cursor.rowcount
+        count = rowcount_of(session, cursor)
         cursor.close()
         return count
 
     def rows(self, session: Session, values: Mapping[str, Any]) -> list[tuple]:
         """Run a SELECT (or a statement with RETURNING); its rows, converted."""
         cursor = self.execute(session, values)
-        compiled = self._for(session.connection().dialect)
-        fetched = cursor.fetchall()
-        cursor.close()
+        dialect = session.connection().dialect
+        compiled = self._for(dialect)
+        try:
+            fetched = cursor.fetchall()  # in a batch: sends what is queued first
+        except dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(dialect, compiled.sql, values, exc) from exc
+        finally:
+            cursor.close()
         if not any(compiled.results):
             return [tuple(row) for row in fetched]
         processors = compiled.results
@@ -141,6 +151,69 @@ class Prepared:
         """The first row of :meth:`rows`, or None."""
         rows = self.rows(session, values)
         return rows[0] if rows else None
+
+
+_BATCH = "etalon.prepared.batch"  # Connection.info: the pipeline of the open batch
+_BATCH_SQL = "(a batch of prepared statements)"  # what an error of the batch names
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Send the prepared statements run inside together where the driver can: psycopg's
+    pipeline mode on PostgreSQL (a statement does not wait for the one before; one round
+    trip when the block ends or a result is read). SQLite has no round trips to save: the
+    statements run as usual. Errors of queued statements surface, as SQLAlchemy raises them
+    (IntegrityError…), at the latest when the block ends.
+
+    Only prepared statements may run inside: SQLAlchemy's own execution (the ORM, an
+    autoflush) reads a cursor's result at once and would see none, so it is refused
+    (RuntimeError). Pending ORM changes are flushed before the batch begins."""
+    session.flush()
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.driver != "psycopg" or _BATCH in connection.info:
+        yield
+        return
+    if connection.engine not in _guarded:
+        event.listen(connection.engine, "before_cursor_execute", _refuse_inside_batch)
+        _guarded.add(connection.engine)
+    try:
+        with driver.pipeline() as pipeline:
+            connection.info[_BATCH] = pipeline
+            try:
+                yield
+            finally:
+                del connection.info[_BATCH]
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection.dialect, _BATCH_SQL, None, exc) from exc
+
+
+def rowcount_of(session: Session, cursor: Any) -> int:
+    """How many rows the statement run on ``cursor`` matched; in a batch, the statements
+    queued so far are sent and their results awaited first."""
+    connection = session.connection()
+    pipeline = connection.info.get(_BATCH)
+    if pipeline is not None and cursor.rowcount < 0:
+        try:
+            pipeline.sync()
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(connection.dialect, _BATCH_SQL, None, exc) from exc
+    return cursor.rowcount
+
+
+def _wrapped(dialect: Dialect, sql: str, values: Any, exc: Exception) -> DBAPIError:
+    return DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
+_guarded: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines that refuse SQLAlchemy in a batch
+
+
+def _refuse_inside_batch(connection, _cursor, statement, *_args) -> None:
+    if _BATCH in connection.info:
+        raise RuntimeError(
+            "a statement through SQLAlchemy inside a batch of prepared statements "
+            f"(its result would be lost): {statement[:200]}"
+        )
 
 
 def column_values(table: Table, *names: str) -> dict[str, BindParameter]:

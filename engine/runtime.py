@@ -23,7 +23,7 @@ from engine.checkpoints import record_checkpoint_events
 from engine.durations import parse_duration
 from engine.errors import Invalid
 from engine.live_workflows import live_workflows
-from engine.prepared import Prepared, column_values, reflect
+from engine.prepared import Prepared, column_values, reflect, rowcount_of
 from engine.spiff import NodeEvent, ParsedSpec, Workflow, parse_spec
 from engine.steps import StepCatalog, step_catalog
 from engine.values import jsonable
@@ -202,7 +202,8 @@ def save_progress(
     caller has already written as no longer open (the task being completed). ``case`` shows
     the row as written afterwards; the written columns are returned.
 
-    Raises StaleDataError when another transaction moved the instance on first."""
+    Raises StaleDataError when another transaction moved the instance on first (after the
+    other writes: the caller's transaction must be rolled back)."""
     now = utcnow()
     values: dict[str, Any] = {
         "data": jsonable(workflow.data),
@@ -214,13 +215,11 @@ def save_progress(
         values.update(status=InstanceStatus.completed, completed_at=now)
         statement = _SAVE_STATE_AND_STATUS
     state = workflow.serialize_text()
-    written = statement.rowcount(
+    # In a batch (engine.prepared.batched) its result arrives with the step's other writes:
+    # it is checked after them, and a lost race rolls all of them back with the transaction.
+    compare_and_set = statement.execute(
         session, {**values, "state": state, "id": case.id, "expected": case.lock_version}
     )
-    if written != 1:
-        raise StaleDataError(f"instance {case.id} was changed by someone else")
-    case.status = values.get("status", case.status)
-    case.updated_at, case.lock_version = now, values["lock_version"]
     _sync_tasks(session, case, workflow, runnable.steps, calendar, now, closed)
     if runnable.steps.has_timers:
         _sync_timers(session, case, workflow, now)
@@ -234,8 +233,21 @@ def save_progress(
         data_of=workflow.task_data,
         actor_login=actor_login,
     )
+    written = rowcount_of(session, compare_and_set)
+    compare_and_set.close()
+    if written != 1:
+        raise StaleDataError(f"instance {case.id} was changed by someone else")
+    case.status = values.get("status", case.status)
+    case.updated_at, case.lock_version = now, values["lock_version"]
     live_workflows.remember(session, case.row_version, workflow)
     return values
+
+
+def writes_only_prepared(runnable: Runnable) -> bool:
+    """True when :func:`save_progress` runs only prepared statements for instances of
+    ``runnable`` (it may then run in a batch): everything but the timers' rows, which go
+    through the ORM."""
+    return not runnable.steps.has_timers
 
 
 def save_instance_progress(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, false, or_, select, update
@@ -24,8 +25,8 @@ from engine.case_rows import OPEN, TaskRow, load_task
 from engine.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engine.expressions import ExpressionError
 from engine.forms import validate_form
-from engine.prepared import Prepared, column_values, reflect
-from engine.runtime import restore_workflow, save_progress
+from engine.prepared import Prepared, batched, column_values, reflect
+from engine.runtime import restore_workflow, save_progress, writes_only_prepared
 from engine.spiff import WorkflowError
 from engine.steps import FormField
 from models import InstanceStatus, ProcessInstance, Role, TaskStatus, Unit, WorkTask, utcnow
@@ -186,32 +187,35 @@ def complete_task(
         "completed_at": utcnow(),
         "completed_data": cleaned,
     }
+    # The step's writes, on PostgreSQL in one round trip.
+    writes = batched(session) if writes_only_prepared(runnable) else nullcontext()
     try:  # the compare-and-set on the instance's lock_version may fail
-        _COMPLETE.rowcount(session, {"id": task.id, **completion})
-        written = save_progress(
-            session,
-            case,
-            workflow,
-            runnable,
-            calendar=calendar,
-            actor_login=actor.login,
-            closed=frozenset((task.spiff_task_id,)),
-        )
+        with writes:
+            _COMPLETE.execute(session, {"id": task.id, **completion}).close()
+            audit.record_entry(
+                session,
+                actor,
+                "task.complete",
+                WorkTask.__name__,
+                task.id,
+                unit_id=case.unit_id,
+                instance_id=case.id,
+                node_id=task.node_id,
+            )
+            written = save_progress(
+                session,
+                case,
+                workflow,
+                runnable,
+                calendar=calendar,
+                actor_login=actor.login,
+                closed=frozenset((task.spiff_task_id,)),
+            )
     except (StaleDataError, IntegrityError):
         raise Conflict(
             "Someone else moved the instance on at the same time; reload and try again.",
             instance_id=case.id,
         ) from None
-    audit.record_entry(
-        session,
-        actor,
-        "task.complete",
-        WorkTask.__name__,
-        task.id,
-        unit_id=case.unit_id,
-        instance_id=case.id,
-        node_id=task.node_id,
-    )
     for name, value in completion.items():
         setattr(task, name, value)
     reflect(session, WorkTask, task.id, completion)

@@ -151,14 +151,16 @@ def persisted_instances(engine: Engine, version_id: int, unit_id: int, instances
             )
             session.commit()
             instance_id = instance.id
-        while True:
+        task: tuple | None = ()
+        while task is not None:
             with Session(engine) as session:
                 # What a client asks first (its work list), in the completion's transaction.
                 task = _NEXT_TASK.first(session, {"instance_id": instance_id})
-                if task is None:
-                    break
-                task_id, node_id = task
-                complete_task(session, system, task_id, {f"n{node_id.split('_')[1]}": 1})
+                if task is not None:
+                    task_id, node_id = task
+                    complete_task(session, system, task_id, {f"n{node_id.split('_')[1]}": 1})
+                # As a request that succeeded (api/db.py): a rollback would also make psycopg
+                # drop the connection's prepared statements.
                 session.commit()
     return (time.perf_counter() - started) / instances
 

@@ -13,7 +13,7 @@ from engine import org
 from engine.access import Actor
 from engine.case_rows import CaseRow, load_state, load_task
 from engine.instances import start_instance
-from engine.prepared import Prepared, reflect
+from engine.prepared import Prepared, batched, reflect, rowcount_of
 from models import InstanceStatus, ProcessInstance, TaskStatus, WorkTask
 from tests.engine.conftest import linear_bpmn, publish
 
@@ -131,3 +131,74 @@ def test_reflect_shows_a_written_row_on_the_loaded_object(session, instance):
     reflect(session, WorkTask, task.id, {"status": TaskStatus.ready})
     assert "status" in inspect(task).expired_attributes
     reflect(session, WorkTask, 10**9, {"status": TaskStatus.ready})  # not loaded: nothing to do
+
+
+_RENAME = Prepared(
+    update(WorkTask.__table__)
+    .where(_task.id == bindparam("id"), _task.status == TaskStatus.ready)
+    .values(name=bindparam("name"))
+)
+_NAME = Prepared(select(_task.name).where(_task.id == bindparam("id")))
+
+
+def test_a_batch_sends_its_statements_together_and_a_read_waits_for_them(
+    session, instance, database_kind
+):
+    task = _ready(session, instance)
+    driver = session.connection().connection.driver_connection
+    with batched(session):
+        if database_kind == "postgresql":  # in psycopg's pipeline mode
+            assert driver.pgconn.pipeline_status != 0
+        renamed = _RENAME.execute(session, {"id": task.id, "name": "Первый"})
+        missed = _RENAME.execute(session, {"id": 10**9, "name": "нет"})
+        assert _NAME.first(session, {"id": task.id}) == ("Первый",)  # sees the queued write
+        assert rowcount_of(session, renamed) == 1 and rowcount_of(session, missed) == 0
+        _RENAME.execute(session, {"id": task.id, "name": "Второй"}).close()  # result unread
+        written = _RENAME.execute(session, {"id": task.id, "name": "Третий"})
+    assert rowcount_of(session, written) == 1  # arrived when the batch ended
+    assert _NAME.first(session, {"id": task.id}) == ("Третий",)
+
+
+def test_an_error_in_a_batch_is_raised_as_sqlalchemy_raises_it(session, instance):
+    task = _ready(session, instance)
+    duplicate = Prepared(
+        insert(WorkTask.__table__).values(
+            instance_id=bindparam("instance_id"),
+            spiff_task_id=bindparam("spiff_task_id"),
+            node_id=bindparam("node_id"),
+            kind=bindparam("kind"),
+            status=bindparam("status", type_=_task.status.type),
+            fields=bindparam("fields", type_=_task.fields.type),
+            created_at=bindparam("created_at", type_=_task.created_at.type),
+        )
+    )
+    savepoint = session.begin_nested()
+    with pytest.raises(IntegrityError), batched(session):
+        _RENAME.execute(session, {"id": task.id, "name": "до ошибки"}).close()
+        duplicate.execute(
+            session,
+            {
+                "instance_id": task.instance_id,
+                "spiff_task_id": task.spiff_task_id,  # unique per instance
+                "node_id": "Task_1",
+                "kind": "userTask",
+                "status": TaskStatus.ready,
+                "fields": [],
+                "created_at": dt.datetime.now(dt.UTC),
+            },
+        ).close()
+    savepoint.rollback()
+    assert _NAME.first(session, {"id": task.id}) == (task.name,)  # nothing half-written
+
+
+def test_statements_through_sqlalchemy_are_refused_inside_a_batch(session, instance, database_kind):
+    task = _ready(session, instance)
+    task.name = "изменено"  # flushed before the batch begins
+    with batched(session):
+        assert _NAME.first(session, {"id": task.id}) == ("изменено",)
+        if database_kind == "postgresql":  # pipeline mode: SQLAlchemy would read no result
+            with pytest.raises(RuntimeError, match="inside a batch"):
+                session.execute(select(WorkTask.id).where(WorkTask.id == task.id))
+        else:  # SQLite has no batches: statements run one by one as usual
+            assert session.execute(select(WorkTask.id).where(WorkTask.id == task.id)).one()
+    assert session.get(WorkTask, task.id).name == "изменено"
