@@ -170,7 +170,6 @@ def batched(session: Session) -> Iterator[None]:
     (RuntimeError). Pending ORM changes are flushed before the batch begins."""
     session.flush()
     connection = session.connection()
-    driver = connection.connection.driver_connection
     if connection.dialect.driver != "psycopg" or _BATCH in connection.info:
         yield
         return
@@ -178,7 +177,7 @@ def batched(session: Session) -> Iterator[None]:
         event.listen(connection.engine, "before_cursor_execute", _refuse_inside_batch)
         _guarded.add(connection.engine)
     try:
-        with driver.pipeline() as pipeline:
+        with connection.connection.driver_connection.pipeline() as pipeline:
             connection.info[_BATCH] = pipeline
             try:
                 yield

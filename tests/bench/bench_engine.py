@@ -450,11 +450,10 @@ def main() -> None:
                 print(_line(f"  no live workflow ({name})", cold, tasks))
                 floor = driver_floor(engine, tasks, count, state)
                 print(_line(f"  floor, driver only ({name})", floor, tasks))
-                if name == "postgresql":
+                if name == "postgresql":  # SQLite: no round trips to save, one writer at a time
                     floor = driver_floor(engine, tasks, count, state, pipelined=True)
                     results[("floor", tasks)] = floor
                     print(_line(f"  floor, writes pipelined ({name})", floor, tasks))
-                if name == "postgresql":  # SQLite has one writer: concurrency cannot help it
                     for workers in WORKERS:
                         seconds = concurrent(
                             engine, bpmn, f"conc{workers}.{tasks}", count * workers, workers

@@ -35,6 +35,32 @@ def _ready(session, instance) -> WorkTask:
     ).one()
 
 
+_INSERT_TASK = Prepared(
+    insert(WorkTask.__table__).values(
+        instance_id=bindparam("instance_id"),
+        spiff_task_id=bindparam("spiff_task_id"),
+        node_id=bindparam("node_id"),
+        kind=bindparam("kind"),
+        status=bindparam("status", type_=_task.status.type),
+        fields=bindparam("fields", type_=_task.fields.type),
+        created_at=bindparam("created_at", type_=_task.created_at.type),
+    )
+)
+
+
+def _duplicate_of(task: WorkTask) -> dict:
+    """Values of a task row that breaks the uniqueness of ``task``'s spiff id per instance."""
+    return {
+        "instance_id": task.instance_id,
+        "spiff_task_id": task.spiff_task_id,
+        "node_id": "Task_1",
+        "kind": "userTask",
+        "status": TaskStatus.ready,
+        "fields": [],
+        "created_at": dt.datetime.now(dt.UTC),
+    }
+
+
 def test_a_task_record_holds_what_the_orm_loads(session, instance):
     task = _ready(session, instance)
     record = load_task(session, task.id)
@@ -95,29 +121,9 @@ def test_columns_sqlalchemy_would_fill_in_must_be_given(session, instance):
 
 def test_database_errors_are_raised_as_sqlalchemy_raises_them(session, instance):
     task = _ready(session, instance)
-    duplicate = Prepared(
-        insert(WorkTask.__table__).values(
-            instance_id=bindparam("instance_id"),
-            spiff_task_id=bindparam("spiff_task_id"),
-            node_id=bindparam("node_id"),
-            kind=bindparam("kind"),
-            status=bindparam("status", type_=_task.status.type),
-            fields=bindparam("fields", type_=_task.fields.type),
-            created_at=bindparam("created_at", type_=_task.created_at.type),
-        )
-    )
-    values = {
-        "instance_id": task.instance_id,
-        "spiff_task_id": task.spiff_task_id,  # unique per instance
-        "node_id": "Task_1",
-        "kind": "userTask",
-        "status": TaskStatus.ready,
-        "fields": [],
-        "created_at": dt.datetime.now(dt.UTC),
-    }
     savepoint = session.begin_nested()
     with pytest.raises(IntegrityError):
-        duplicate.execute(session, values)
+        _INSERT_TASK.execute(session, _duplicate_of(task))
     savepoint.rollback()
     assert _ready(session, instance).id == task.id  # nothing else was lost
 
@@ -161,32 +167,10 @@ def test_a_batch_sends_its_statements_together_and_a_read_waits_for_them(
 
 def test_an_error_in_a_batch_is_raised_as_sqlalchemy_raises_it(session, instance):
     task = _ready(session, instance)
-    duplicate = Prepared(
-        insert(WorkTask.__table__).values(
-            instance_id=bindparam("instance_id"),
-            spiff_task_id=bindparam("spiff_task_id"),
-            node_id=bindparam("node_id"),
-            kind=bindparam("kind"),
-            status=bindparam("status", type_=_task.status.type),
-            fields=bindparam("fields", type_=_task.fields.type),
-            created_at=bindparam("created_at", type_=_task.created_at.type),
-        )
-    )
     savepoint = session.begin_nested()
     with pytest.raises(IntegrityError), batched(session):
         _RENAME.execute(session, {"id": task.id, "name": "до ошибки"}).close()
-        duplicate.execute(
-            session,
-            {
-                "instance_id": task.instance_id,
-                "spiff_task_id": task.spiff_task_id,  # unique per instance
-                "node_id": "Task_1",
-                "kind": "userTask",
-                "status": TaskStatus.ready,
-                "fields": [],
-                "created_at": dt.datetime.now(dt.UTC),
-            },
-        ).close()
+        _INSERT_TASK.execute(session, _duplicate_of(task)).close()
     savepoint.rollback()
     assert _NAME.first(session, {"id": task.id}) == (task.name,)  # nothing half-written
 
